@@ -1,0 +1,18 @@
+/*
+ * ISA-level helpers both builds share (the hosted build runs on x86_64 too).
+ */
+#pragma once
+
+#include "core/lib/types.h"
+
+/* Tells the CPU we are spinning (PAUSE): saves power, helps the sibling thread. */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* The caller's frame pointer (rbp); the kernel is built with frame pointers. */
+static inline uintptr_t arch_frame_pointer(void)
+{
+	return (uintptr_t)__builtin_frame_address(0);
+}

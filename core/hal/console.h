@@ -1,0 +1,15 @@
+/*
+ * HAL: the early and panic console. Raw byte output that works from the
+ * first instruction of kmain() to the last of a panic: no allocation, no
+ * sleeping, usable with interrupts disabled. printk() sits on top of it.
+ */
+#pragma once
+
+#include "core/lib/types.h"
+
+/*
+ * Writes `length` bytes verbatim (no newline translation). Returns when
+ * the bytes have left the kernel (host stdout, or the serial FIFO). Any
+ * context; callers serialise whole lines themselves.
+ */
+void hal_console_write(const char *bytes, size_t length);

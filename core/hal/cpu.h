@@ -1,0 +1,96 @@
+/*
+ * HAL: the processor. Identity, interrupt masking, idling, inter-processor
+ * interrupts, kernel-thread context switching and power-off.
+ *
+ * "Interrupts" are the platform's: real ones on x86_64, the per-CPU pending
+ * set of the simulated interrupt controller in the hosted build. Either
+ * way the core sees the same contract.
+ */
+#pragma once
+
+#include "core/lib/compiler.h"
+#include "core/lib/types.h"
+
+#define HAL_MAX_CPUS 64
+
+/* Interrupt vectors the core relies on (x86 IDT numbering on both platforms). */
+enum hal_vector {
+	HAL_VECTOR_DEVICE_FIRST = 0x30,	/* device IRQs: 0x30..0xdf */
+	HAL_VECTOR_DEVICE_LAST = 0xdf,
+	HAL_VECTOR_TIMER = 0xf0,	/* the per-CPU one-shot timer */
+	HAL_VECTOR_IPI_RESCHEDULE = 0xf1,
+	HAL_VECTOR_IPI_CALL = 0xf2,	/* run queued cross-CPU calls */
+	HAL_VECTOR_IPI_TLB = 0xf3,	/* TLB shootdown */
+	HAL_VECTOR_IPI_STOP = 0xf4,	/* halt for panic or power-off */
+	HAL_VECTOR_SPURIOUS = 0xff,
+};
+
+/* Saved interrupt state, opaque to the core. */
+typedef unsigned long irq_flags_t;
+
+/* Dense index of the calling CPU, 0..count-1. Any context. */
+unsigned int hal_cpu_id(void);
+
+/* Per-CPU pointer slot for the core's per-CPU area. Any context. */
+void *hal_cpu_local(void);
+void hal_cpu_local_set(void *area);
+
+/* Disables interrupts on this CPU; returns the previous state. Any context. */
+irq_flags_t hal_irq_save(void);
+
+/*
+ * Restores a state returned by hal_irq_save. Interrupts that became pending
+ * while disabled are delivered here when the state enables them.
+ */
+void hal_irq_restore(irq_flags_t flags);
+
+void hal_irq_enable(void);
+void hal_irq_disable(void);
+bool hal_irq_enabled(void);
+
+/*
+ * Sleeps the calling CPU until an interrupt arrives or the monotonic clock
+ * reaches deadline_ns (0: no deadline). Called with interrupts disabled;
+ * returns with them disabled, after pending interrupts were delivered.
+ */
+void hal_idle_until(uint64_t deadline_ns);
+
+/* Raises `vector` on `cpu` (which may be the caller). Any context. */
+void hal_ipi(unsigned int cpu, unsigned int vector);
+
+/*
+ * Handler the core provides: the platform calls it for every interrupt
+ * vector with interrupts disabled, on the interrupted CPU.
+ */
+void kinterrupt(unsigned int vector);
+
+/* Kernel-thread context: the saved stack pointer of a switched-out thread. */
+struct hal_context {
+	uintptr_t stack_pointer;
+};
+
+/*
+ * Prepares `context` so that the first hal_context_switch to it calls
+ * entry(arg) on the stack [stack_base, stack_base + stack_size). `entry`
+ * must not return.
+ */
+void hal_context_init(struct hal_context *context, void *stack_base,
+		      size_t stack_size, void (*entry)(void *), void *arg);
+
+/*
+ * Saves the callee-saved state of the current thread into `from` and
+ * resumes `to`. Interrupts disabled; returns when something switches back.
+ */
+void hal_context_switch(struct hal_context *from, struct hal_context *to);
+
+/*
+ * Ends the machine with `status`: the hosted process exits with it; on
+ * x86_64, QEMU's isa-debug-exit receives it, else ACPI S5. Any context.
+ */
+__noreturn void hal_poweroff(int status);
+
+/*
+ * Stops every CPU for good after a panic, leaving the state for a debugger
+ * (hosted: abort(), so gdb and core dumps see it). Any context.
+ */
+__noreturn void hal_halt_all(void);

@@ -1,0 +1,125 @@
+/*
+ * kmain: the boot sequence. Each step is a row in boot_steps; a step that
+ * fails with a negative errno stops the boot with a panic, because the
+ * kernel cannot run without it. Runs once, on the boot CPU.
+ */
+#include "core/kmain.h"
+
+#include "core/hal/cpu.h"
+#include "core/include/uapi/errno.h"
+#include "core/lib/cmdline.h"
+#include "core/lib/config.h"
+#include "core/lib/panic.h"
+#include "core/lib/printk.h"
+#include "core/lib/string.h"
+#include "core/mm/kmem.h"
+#include "core/mm/pmm.h"
+
+static const struct boot_info *boot_info;
+
+struct boot_step {
+	const char *name;
+	int (*run)(const struct boot_info *boot_info);
+};
+
+const struct boot_info *kboot_info(void)
+{
+	return boot_info;
+}
+
+static const char *memory_type_name(enum boot_mem_type type)
+{
+	switch (type) {
+	case BOOT_MEM_USABLE: return "usable";
+	case BOOT_MEM_RESERVED: return "reserved";
+	case BOOT_MEM_ACPI_RECLAIMABLE: return "ACPI data";
+	case BOOT_MEM_ACPI_NVS: return "ACPI NVS";
+	case BOOT_MEM_BAD: return "unusable";
+	}
+	return "unknown";
+}
+
+void kmain_print_memory_map(const struct boot_info *info)
+{
+	pr_info("Physical RAM map:");
+	for (unsigned int i = 0; i < info->memory_count; i++) {
+		const struct boot_mem_region *m = &info->memory[i];
+
+		pr_info("  [mem 0x%016llx-0x%016llx] %s",
+			(unsigned long long)m->base,
+			(unsigned long long)(m->base + m->length - 1),
+			memory_type_name(m->type));
+	}
+	for (unsigned int i = 0; i < info->reserved_count; i++) {
+		const struct boot_mem_region *r = &info->reserved[i];
+
+		pr_info("  [mem 0x%016llx-0x%016llx] in use at boot",
+			(unsigned long long)r->base,
+			(unsigned long long)(r->base + r->length - 1));
+	}
+}
+
+void kmain_print_memory_summary(void)
+{
+	struct pmm_stats stats;
+	uint64_t kib_per_page = PAGE_SIZE / 1024;
+
+	pmm_get_stats(&stats);
+	pr_info("Memory: %lluK/%lluK available (%lluK reserved, %lluK page map)",
+		(unsigned long long)(stats.free_pages * kib_per_page),
+		(unsigned long long)(stats.total_pages * kib_per_page),
+		(unsigned long long)(stats.reserved_pages * kib_per_page),
+		(unsigned long long)(stats.page_map_bytes / 1024));
+}
+
+static int step_command_line(const struct boot_info *info)
+{
+	uint64_t level;
+
+	if (cmdline_parse(info->cmdline) < 0)
+		pr_warn("cmdline: too many parameters, the rest are ignored");
+	if (info->cmdline_truncated)
+		pr_warn("cmdline: truncated to %d bytes", BOOT_CMDLINE_MAX - 1);
+	if (cmdline_has_flag("quiet"))
+		printk_set_console_level(LOG_WARNING);
+	if (cmdline_get_u64("loglevel", &level) == 0)
+		printk_set_console_level((int)MIN(level, (uint64_t)LOG_DEBUG + 1));
+	pr_info("Command line: %s", info->cmdline);
+	return 0;
+}
+
+static int step_memory(const struct boot_info *info)
+{
+	int err;
+
+	kmain_print_memory_map(info);
+	err = pmm_init(info);
+	if (err < 0)
+		return err;
+	kmem_init();
+	kmain_print_memory_summary();
+	return 0;
+}
+
+static const struct boot_step boot_steps[] = {
+	{ "command line", step_command_line },
+	{ "memory", step_memory },
+};
+
+__noreturn void kmain(struct boot_info *info)
+{
+	boot_info = info;
+	printk(LOG_NOTICE, "%s %s (%s, %s build) booting, %u CPU%s",
+	       AMPHI_NAME, CONFIG_VERSION, info->platform_name,
+	       CONFIG_DEBUG ? "debug" : "release", info->cpu_count,
+	       info->cpu_count == 1 ? "" : "s");
+	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		int err = boot_steps[i].run(info);
+
+		if (err < 0)
+			panic("boot step '%s' failed: error %d", boot_steps[i].name,
+			      err);
+	}
+	pr_info("Boot complete; no init yet, powering off");
+	hal_poweroff(0);
+}

@@ -1,0 +1,98 @@
+/*
+ * Command-line parsing. `storage` holds the NUL-separated tokens, `keys` and
+ * `values` point into it. Written once by cmdline_parse at boot.
+ */
+#include "core/lib/cmdline.h"
+
+#include "core/hal/boot.h"
+#include "core/include/uapi/errno.h"
+#include "core/lib/string.h"
+
+static char original[BOOT_CMDLINE_MAX];
+static char storage[BOOT_CMDLINE_MAX];
+static const char *keys[CMDLINE_MAX_TOKENS];
+static const char *values[CMDLINE_MAX_TOKENS];
+static unsigned int token_count;
+
+/* Copies one token from *src into *dst, splitting key and value; NUL-ends. */
+static void take_token(const char **src, char **dst, unsigned int index)
+{
+	bool quoted = false;
+	bool have_value = false;
+
+	keys[index] = *dst;
+	values[index] = "";
+	for (; **src && (quoted || !kisspace(**src)); (*src)++) {
+		char c = **src;
+
+		if (c == '"') {
+			quoted = !quoted;
+		} else if (c == '=' && !have_value && !quoted) {
+			*(*dst)++ = '\0';
+			values[index] = *dst;
+			have_value = true;
+		} else {
+			*(*dst)++ = c;
+		}
+	}
+	*(*dst)++ = '\0';
+}
+
+int cmdline_parse(const char *line)
+{
+	const char *src = line;
+	char *dst = storage;
+
+	kstrlcpy(original, line, sizeof(original));
+	token_count = 0;
+	for (;;) {
+		while (kisspace(*src))
+			src++;
+		if (*src == '\0')
+			return 0;
+		if (token_count == CMDLINE_MAX_TOKENS)
+			return -E2BIG;
+		if ((size_t)(dst - storage) + kstrlen(src) + 2 > sizeof(storage))
+			return -E2BIG;
+		take_token(&src, &dst, token_count++);
+	}
+}
+
+const char *cmdline_get(const char *key)
+{
+	for (unsigned int i = token_count; i > 0; i--) {
+		if (kstrcmp(keys[i - 1], key) == 0)
+			return values[i - 1];
+	}
+	return NULL;
+}
+
+bool cmdline_has_flag(const char *key)
+{
+	const char *value = cmdline_get(key);
+
+	if (value == NULL)
+		return false;
+	return kstrcmp(value, "0") != 0 && kstrcmp(value, "off") != 0 &&
+	       kstrcmp(value, "no") != 0;
+}
+
+int cmdline_get_u64(const char *key, uint64_t *value)
+{
+	const char *text = cmdline_get(key);
+	unsigned long long parsed;
+	int err;
+
+	if (text == NULL)
+		return -ENOENT;
+	err = kstrtoull(text, 0, &parsed);
+	if (err < 0)
+		return err;
+	*value = parsed;
+	return 0;
+}
+
+const char *cmdline_text(void)
+{
+	return original;
+}

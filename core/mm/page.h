@@ -1,0 +1,40 @@
+/*
+ * struct page: one descriptor per physical page frame the page allocator
+ * manages, kept in an array per memory region. What a page is used for
+ * decides which fields mean something (see the flags).
+ */
+#pragma once
+
+#include "core/lib/list.h"
+#include "core/lib/types.h"
+
+struct kmem_cache;
+
+enum page_flag {
+	PAGE_RESERVED = 1u << 0,	/* never allocatable (boot, holes) */
+	PAGE_FREE = 1u << 1,		/* head of a free buddy block */
+	PAGE_ALLOCATED = 1u << 2,	/* head of an allocated block */
+	PAGE_SLAB = 1u << 3,		/* head of a slab (with PAGE_ALLOCATED) */
+	PAGE_LARGE_KMALLOC = 1u << 4,	/* head of a page-backed kmalloc */
+	PAGE_TAIL = 1u << 5,		/* non-head page of a slab */
+};
+
+struct page {
+	/*
+	 * Buddy free list (PAGE_FREE, under the pmm lock) or the owning
+	 * cache's slab list (PAGE_SLAB, under the cache lock).
+	 */
+	struct list_head link;
+	uint32_t flags;
+	uint8_t order;		/* block order, on head pages */
+	int32_t refcount;	/* users of an allocated page */
+	union {
+		struct {		/* PAGE_SLAB */
+			struct kmem_cache *cache;
+			void *freelist;	/* first free object */
+			uint32_t inuse;	/* allocated objects */
+		} slab;
+		struct page *head;	/* PAGE_TAIL: the slab's head page */
+		size_t large_size;	/* PAGE_LARGE_KMALLOC: requested bytes */
+	};
+};

@@ -1,0 +1,66 @@
+/*
+ * Internal interface of the hosted platform (Amphi as a Linux process).
+ * Shared by its files and by unit tests that set up a kernel in-process.
+ * Host headers only besides core/hal; never core UAPI headers.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/hal/boot.h"
+#include "core/hal/cpu.h"
+
+#define HOSTED_MEM_DEFAULT (256ULL << 20)
+#define HOSTED_MEM_MIN (16ULL << 20)
+#define HOSTED_MEM_MAX (64ULL << 30)
+
+struct hosted_options {
+	uint64_t mem_bytes;
+	unsigned int cpus;
+	const char *initrd_path;	/* NULL: no initrd */
+	char cmdline[BOOT_CMDLINE_MAX];
+	bool cmdline_truncated;
+	bool show_help;
+	bool show_version;
+};
+
+/*
+ * Parses the command line of build/hosted/amphi. Returns 0, or -1 with a
+ * one-line message (no newline) in `error`.
+ */
+int hosted_parse_options(int argc, char **argv, struct hosted_options *options,
+			 char *error, size_t error_size);
+
+/* Parses "256M", "1G", "65536K", "512" (MiB, as QEMU's -m). Returns 0 or -1. */
+int hosted_parse_size(const char *text, uint64_t *bytes);
+
+/* The --help text. */
+extern const char hosted_usage[];
+
+/*
+ * Creates the machine's RAM: a memfd of `bytes`, mapped once. Returns 0 or
+ * a negative errno. hosted_ram_destroy undoes it (tests).
+ */
+int hosted_ram_create(uint64_t bytes);
+void hosted_ram_destroy(void);
+uint64_t hosted_ram_size(void);
+
+/*
+ * Fills `boot_info` for a machine with the created RAM: the memory map, the
+ * reserved null page, the command line, and the initrd (loaded at the top
+ * of RAM). Returns 0, or -1 with a one-line message in `error`.
+ */
+int hosted_boot_info_init(struct boot_info *boot_info,
+			  const struct hosted_options *options, char *error,
+			  size_t error_size);
+
+/* Per-host-thread CPU state; call on each host thread that acts as a CPU. */
+void hosted_cpu_thread_init(unsigned int cpu);
+
+/* Loads the symbol table of /proc/self/exe for hal_symbolize. */
+void hosted_symbols_init(void);
+
+/* Starts the monotonic clock at zero. */
+void hosted_clock_init(void);
