@@ -1,8 +1,11 @@
 /*
  * The machine's RAM: one memfd, mapped once into the kernel process.
  * Physical address pa is byte pa of the memfd, so hal_phys_to_virt is an
- * addition. Later the user runner maps windows of the same memfd into user
- * processes. Created before kmain(), never resized.
+ * addition. The mapping is aligned to RAM_ALIGNMENT so that virtual
+ * addresses have the same alignment as physical ones (buddy blocks and
+ * slab objects are naturally aligned in both, as on bare metal). Later the
+ * user runner maps windows of the same memfd into user processes. Created
+ * before kmain(), never resized.
  */
 #include "hosted.h"
 
@@ -12,9 +15,36 @@
 
 #include "core/hal/mmu.h"
 
+#define RAM_ALIGNMENT (1ULL << 30)
+
 static int ram_fd = -1;
 static char *ram_base;
 static uint64_t ram_bytes;
+
+/* Maps fd at a RAM_ALIGNMENT boundary: reserve more, then map inside. */
+static void *map_aligned(int fd, uint64_t bytes)
+{
+	uint64_t span = bytes + RAM_ALIGNMENT;
+	char *reserve = mmap(NULL, span, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *aligned;
+	void *base;
+
+	if (reserve == MAP_FAILED)
+		return MAP_FAILED;
+	aligned = (char *)(((uintptr_t)reserve + RAM_ALIGNMENT - 1) &
+			   ~(uintptr_t)(RAM_ALIGNMENT - 1));
+	base = mmap(aligned, bytes, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0);
+	if (base == MAP_FAILED) {
+		munmap(reserve, span);
+		return MAP_FAILED;
+	}
+	if (aligned > reserve)
+		munmap(reserve, (size_t)(aligned - reserve));
+	munmap(aligned + bytes, (size_t)(reserve + span - (aligned + bytes)));
+	return base;
+}
 
 int hosted_ram_create(uint64_t bytes)
 {
@@ -29,8 +59,7 @@ int hosted_ram_create(uint64_t bytes)
 		close(fd);
 		return err;
 	}
-	base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-		    fd, 0);
+	base = map_aligned(fd, bytes);
 	if (base == MAP_FAILED) {
 		int err = -errno;
 

@@ -242,7 +242,7 @@ Test(mm_kmem, asan_catches_use_after_free, .init = boot_kmem, .exit_code = 42)
 	p[0] = 1;
 	kfree((void *)p);
 	p[0] = 2;
-	cr_fail("AddressSanitizer missed a write after kfree");
+	cr_assert_fail("AddressSanitizer missed a write after kfree");
 }
 
 Test(mm_kmem, asan_catches_overflow_past_requested_size, .init = boot_kmem,
@@ -253,7 +253,7 @@ Test(mm_kmem, asan_catches_overflow_past_requested_size, .init = boot_kmem,
 	__asan_set_error_report_callback(expect_asan_report);
 	p[12] = 1;
 	p[13] = 1;
-	cr_fail("AddressSanitizer missed a write past the object");
+	cr_assert_fail("AddressSanitizer missed a write past the object");
 }
 
 Test(mm_kmem, asan_catches_access_to_free_pages, .init = boot_kmem,
@@ -264,6 +264,6 @@ Test(mm_kmem, asan_catches_access_to_free_pages, .init = boot_kmem,
 	__asan_set_error_report_callback(expect_asan_report);
 	pmm_free_virt((void *)p, 0);
 	p[100] = 1;
-	cr_fail("AddressSanitizer missed a write to a free page");
+	cr_assert_fail("AddressSanitizer missed a write to a free page");
 }
 #endif
