@@ -11,8 +11,9 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
-/* The caller's frame pointer (rbp); the kernel is built with frame pointers. */
-static inline uintptr_t arch_frame_pointer(void)
-{
-	return (uintptr_t)__builtin_frame_address(0);
-}
+/*
+ * The calling function's frame pointer (rbp); the kernel is built with frame
+ * pointers. A macro, not a function: at -O0 an inline function is a real
+ * call and would return its own, immediately dead, frame.
+ */
+#define arch_frame_pointer() ((uintptr_t)__builtin_frame_address(0))
