@@ -52,7 +52,8 @@ int cmdline_parse(const char *line)
 			return 0;
 		if (token_count == CMDLINE_MAX_TOKENS)
 			return -E2BIG;
-		if ((size_t)(dst - storage) + kstrlen(src) + 2 > sizeof(storage))
+		/* A token takes its own length plus one NUL at most. */
+		if ((size_t)(dst - storage) + kstrlen(src) + 1 > sizeof(storage))
 			return -E2BIG;
 		take_token(&src, &dst, token_count++);
 	}

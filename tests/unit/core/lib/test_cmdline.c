@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/include/uapi/errno.h"
+#include "core/hal/boot.h"
 #include "core/lib/cmdline.h"
 
 Test(lib_cmdline, keys_values_flags_and_quotes)
@@ -46,4 +47,19 @@ Test(lib_cmdline, empty_line)
 	cr_assert_eq(cmdline_parse(""), 0);
 	cr_assert_null(cmdline_get(""));
 	cr_assert_str_eq(cmdline_text(), "");
+}
+
+/* A line of the longest length boot_info carries is parsed whole. */
+Test(lib_cmdline, longest_line_is_parsed)
+{
+	static char line[BOOT_CMDLINE_MAX];
+	size_t length;
+
+	strcpy(line, "amphi.selftest=1 a=");
+	length = strlen(line);
+	memset(line + length, 'x', sizeof(line) - 1 - length);
+	line[sizeof(line) - 1] = '\0';
+	cr_assert_eq(cmdline_parse(line), 0);
+	cr_assert_str_eq(cmdline_get("amphi.selftest"), "1");
+	cr_assert_eq(strlen(cmdline_get("a")), sizeof(line) - 1 - length);
 }
