@@ -7,6 +7,7 @@
 
 #include "core/hal/cpu.h"
 #include "core/include/uapi/errno.h"
+#include "core/cpu/call.h"
 #include "core/lib/cmdline.h"
 #include "core/lib/config.h"
 #include "core/lib/panic.h"
@@ -14,6 +15,8 @@
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
+#include "core/sched/sched.h"
+#include "core/selftest/selftest.h"
 
 static const struct boot_info *boot_info;
 
@@ -101,9 +104,50 @@ static int step_memory(const struct boot_info *info)
 	return 0;
 }
 
+/* The platform's set-up that needs the allocators (page tables, timers). */
+static int step_platform(const struct boot_info *info)
+{
+	int err;
+
+	(void)info;
+	err = hal_platform_init();
+	return err < 0 ? err : cpu_call_init();
+}
+
+/* The boot context becomes the thread "kmain"; the other CPUs start. */
+static int step_scheduler(const struct boot_info *info)
+{
+	unsigned int online;
+
+	sched_init();
+	online = sched_start_cpus(info->cpu_count);
+	printk(LOG_NOTICE, "amphi: %u CPU%s online", online,
+	       online == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * `amphi.selftest=1` runs the in-kernel tests and powers off with the
+ * number of failures; `amphi.selftest=panic` faults on purpose.
+ */
+static int step_selftest(const struct boot_info *info)
+{
+	const char *mode = cmdline_get("amphi.selftest");
+
+	(void)info;
+	if (mode == NULL || kstrcmp(mode, "0") == 0)
+		return 0;
+	if (kstrcmp(mode, "panic") == 0)
+		selftest_fault();
+	hal_poweroff(selftest_run_all());
+}
+
 static const struct boot_step boot_steps[] = {
 	{ "command line", step_command_line },
 	{ "memory", step_memory },
+	{ "platform", step_platform },
+	{ "scheduler", step_scheduler },
+	{ "selftest", step_selftest },
 };
 
 __noreturn void kmain(struct boot_info *info)
@@ -122,4 +166,9 @@ __noreturn void kmain(struct boot_info *info)
 	}
 	pr_info("Boot complete; no init yet, powering off");
 	hal_poweroff(0);
+}
+
+__noreturn void kmain_ap(unsigned int cpu)
+{
+	sched_run_ap(cpu);
 }

@@ -73,6 +73,15 @@ struct boot_info {
 __noreturn void kmain(struct boot_info *boot_info);
 
 /*
+ * Second stage of platform set-up, called once by kmain() on the boot CPU
+ * once the page and object allocators work: whatever needs memory
+ * (x86_64: the kernel page tables, interrupt controllers, timer
+ * calibration). Returns 0, or -errno when the machine cannot run (the boot
+ * stops). Interrupts stay disabled.
+ */
+int hal_platform_init(void);
+
+/*
  * The core's entry on each secondary CPU (`cpu` is its dense index, 1..N-1),
  * called by the platform once that CPU runs on its own stack with its
  * per-CPU data set up and interrupts disabled. Never returns.

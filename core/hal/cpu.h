@@ -64,9 +64,25 @@ void hal_ipi(unsigned int cpu, unsigned int vector);
  */
 void kinterrupt(unsigned int vector);
 
-/* Kernel-thread context: the saved stack pointer of a switched-out thread. */
+/*
+ * Starts secondary CPU `cpu` (1..boot_info->cpu_count-1): the platform runs
+ * kmain_ap(cpu) on it. Returns 0 once the CPU is started, -EINVAL for a CPU
+ * the machine does not have, -EBUSY if it already runs, -EIO if it did not
+ * respond. Boot CPU only. May sleep.
+ */
+int hal_cpu_start(unsigned int cpu);
+
+/*
+ * Kernel-thread context. The switch itself is the same assembly routine on
+ * both platforms (core/arch/x86_64/context_switch.S); the platform wraps it
+ * to tell its debugging tools about the stack change (sanitizer fibers,
+ * Valgrind stacks), which is what the extra fields are for.
+ */
 struct hal_context {
-	uintptr_t stack_pointer;
+	uintptr_t stack_pointer;	/* saved while switched out */
+	void *stack_base;		/* lowest address of the stack */
+	size_t stack_size;
+	void *platform[4];		/* the platform's per-context state */
 };
 
 /*
@@ -78,10 +94,29 @@ void hal_context_init(struct hal_context *context, void *stack_base,
 		      size_t stack_size, void (*entry)(void *), void *arg);
 
 /*
+ * Describes a context that is already running (a CPU's boot stack) so it
+ * can be switched away from and back to. `stack_base`/`stack_size` may be
+ * NULL/0 when unknown.
+ */
+void hal_context_init_current(struct hal_context *context, void *stack_base,
+			      size_t stack_size);
+
+/* Releases what hal_context_init set up; the context must not be running. */
+void hal_context_destroy(struct hal_context *context);
+
+/*
  * Saves the callee-saved state of the current thread into `from` and
- * resumes `to`. Interrupts disabled; returns when something switches back.
+ * resumes `to`. Interrupts disabled; returns when something switches back,
+ * possibly on another CPU.
  */
 void hal_context_switch(struct hal_context *from, struct hal_context *to);
+
+/*
+ * Makes the page at `page` (page-aligned, in the direct map) inaccessible
+ * (guarded) or accessible again, so a kernel stack overflow faults instead
+ * of corrupting memory. Returns 0 or -errno. May sleep.
+ */
+int hal_guard_page(void *page, bool guarded);
 
 /*
  * Ends the machine with `status`: the hosted process exits with it; on

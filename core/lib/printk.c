@@ -16,7 +16,7 @@
 #define LOG_RING_SIZE (64 * 1024)
 #define LINE_MAX 512
 
-static struct spinlock log_lock = SPINLOCK_INIT("printk");
+static struct spinlock log_lock = SPINLOCK_INIT("printk", LOCK_RANK_PRINTK);
 /* Protected by log_lock: */
 static char log_ring[LOG_RING_SIZE];
 static size_t log_head;		/* next write position */

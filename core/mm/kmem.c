@@ -36,7 +36,8 @@ static const size_t kmalloc_sizes[] = {
 static struct kmem_cache kmalloc_caches[ARRAY_SIZE(kmalloc_sizes)];
 static struct kmem_cache cache_cache;	/* holds struct kmem_cache */
 
-static struct spinlock caches_lock = SPINLOCK_INIT("kmem_caches");
+static struct spinlock caches_lock =
+	SPINLOCK_INIT("kmem_caches", LOCK_RANK_KMEM_CACHES);
 /* Protected by caches_lock: */
 static struct list_head caches = LIST_HEAD_INIT(caches);
 
@@ -92,7 +93,7 @@ static void cache_setup(struct kmem_cache *cache, const char *name,
 	cache->slab_order = choose_slab_order(cache->stride);
 	cache->objects_per_slab = objects_per_slab(cache->stride,
 						   cache->slab_order);
-	spin_init(&cache->lock, "kmem_cache");
+	spin_init(&cache->lock, "kmem_cache", LOCK_RANK_KMEM_CACHE);
 	list_init(&cache->partial);
 	list_init(&cache->full);
 	list_init(&cache->empty);

@@ -36,7 +36,7 @@ struct pfn_range {
 static struct pmm_region regions[PMM_MAX_REGIONS];
 static unsigned int region_count;
 
-static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
+static struct spinlock pmm_lock = SPINLOCK_INIT("pmm", LOCK_RANK_PMM);
 /* Protected by pmm_lock: */
 static struct list_head free_lists[PMM_ORDERS];
 static struct pmm_stats stats;

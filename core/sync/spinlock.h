@@ -1,27 +1,31 @@
 /*
  * Ticket spinlocks: FIFO-fair, for short critical sections. The _irqsave
  * variants also disable interrupts on this CPU, for data an interrupt
- * handler touches. A holder must not sleep.
+ * handler touches. A holder must not sleep. Every lock has a rank in the
+ * global order (core/sync/lock_rank.h), checked in debug builds.
  */
 #pragma once
 
 #include "core/arch/x86_64/cpu.h"
 #include "core/hal/cpu.h"
+#include "core/lib/config.h"
 #include "core/lib/types.h"
+#include "core/sync/lockcheck.h"
 
 struct spinlock {
 	uint32_t next;		/* next ticket to hand out */
 	uint32_t owner;		/* ticket now allowed in */
-	const char *name;	/* for diagnostics */
+	struct lock_class class;
 };
 
-#define SPINLOCK_INIT(lock_name) { .next = 0, .owner = 0, .name = lock_name }
+#define SPINLOCK_INIT(lock_name, lock_rank)                                  \
+	{ .next = 0, .owner = 0,                                             \
+	  .class = { .name = lock_name, .rank = lock_rank, .sleeping = false } }
 
-static inline void spin_init(struct spinlock *lock, const char *name)
+static inline void spin_init(struct spinlock *lock, const char *name,
+			     enum lock_rank rank)
 {
-	lock->next = 0;
-	lock->owner = 0;
-	lock->name = name;
+	*lock = (struct spinlock)SPINLOCK_INIT(name, rank);
 }
 
 static inline void spin_lock(struct spinlock *lock)
@@ -30,6 +34,8 @@ static inline void spin_lock(struct spinlock *lock)
 
 	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
 		arch_cpu_relax();
+	if (CONFIG_DEBUG)
+		lockcheck_acquire(lock, &lock->class, false);
 }
 
 /* Takes the lock only if nobody holds or waits for it; returns success. */
@@ -38,15 +44,21 @@ static inline bool spin_trylock(struct spinlock *lock)
 	uint32_t owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
 	uint32_t expected = owner;
 
-	return __atomic_compare_exchange_n(&lock->next, &expected, owner + 1,
-					   false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&lock->next, &expected, owner + 1,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return false;
+	if (CONFIG_DEBUG)
+		lockcheck_acquire(lock, &lock->class, true);
+	return true;
 }
 
 static inline void spin_unlock(struct spinlock *lock)
 {
 	uint32_t owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
 
+	if (CONFIG_DEBUG)
+		lockcheck_release(lock, &lock->class);
 	__atomic_store_n(&lock->owner, owner + 1, __ATOMIC_RELEASE);
 }
 

@@ -101,3 +101,12 @@ int hosted_boot_info_init(struct boot_info *boot_info,
 				   error_size);
 	return 0;
 }
+
+/*
+ * Nothing of the hosted machine needs the kernel's allocators: RAM, the
+ * clock and the console exist before kmain().
+ */
+int hal_platform_init(void)
+{
+	return 0;
+}

@@ -1,29 +1,82 @@
 /*
- * Hosted CPUs: each simulated CPU is a host thread with its own thread-
- * local state (index, interrupt-enable flag, per-CPU pointer, stack
- * bounds). Until the scheduler issue adds the simulated interrupt
- * controller, only CPU 0 (the main thread) runs and nothing is ever
- * pending, so the interrupt flag is pure state.
+ * Hosted CPUs. Each simulated CPU is a host thread; CPU 0 is the main
+ * thread. A CPU's interrupt controller is a 256-bit pending set that any
+ * thread may raise bits in (hal_ipi); the owning CPU delivers pending
+ * vectors, highest first, by calling kinterrupt() whenever it (re-)enables
+ * interrupts, and when it idles. The one-shot timer is a per-CPU deadline
+ * checked at the same points. So interrupts arrive exactly where the core
+ * could take them on real hardware with its kernel non-preemptive.
+ *
+ * Locking: `pending` and `timer_deadline` are atomics; `lock`/`wake` only
+ * order an idle CPU's sleep against an IPI that wakes it. Everything else in
+ * struct hosted_cpu belongs to the CPU's own thread.
+ *
+ * A kernel thread may resume on another host thread after a context switch,
+ * so every function here looks up this_cpu afresh and no pointer to
+ * thread-local data survives a switch.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/hal/cpu.h"
 #include "core/hal/debug.h"
+#include "core/hal/time.h"
 #include "hosted.h"
+
+#define VECTORS 256
+#define PENDING_WORDS (VECTORS / 64)
 
 struct hosted_cpu {
 	unsigned int id;
+	bool exists;		/* within --cpus */
+	bool started;
 	bool irq_enabled;
+	bool in_interrupt;
 	void *local;
-	uintptr_t stack_low;
+	uintptr_t stack_low;	/* the running context's stack */
 	uintptr_t stack_high;
+	uint64_t pending[PENDING_WORDS];	/* atomic */
+	uint64_t timer_deadline;		/* atomic; 0 = not armed */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
 };
 
-static _Thread_local struct hosted_cpu this_cpu;
+static struct hosted_cpu cpus[HAL_MAX_CPUS];
+static unsigned int cpu_count = 1;
+static _Thread_local struct hosted_cpu *this_cpu;
+
+static struct hosted_cpu *current_cpu(void)
+{
+	/* Unit tests run on threads nobody initialised: treat them as CPU 0. */
+	return this_cpu ? this_cpu : &cpus[0];
+}
+
+void hosted_cpus_init(unsigned int count)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	cpu_count = count;
+	for (unsigned int i = 0; i < HAL_MAX_CPUS; i++) {
+		cpus[i].id = i;
+		cpus[i].exists = i < count;
+		pthread_mutex_init(&cpus[i].lock, NULL);
+		pthread_cond_init(&cpus[i].wake, &attr);
+	}
+	pthread_condattr_destroy(&attr);
+	cpus[0].started = true;
+}
+
+unsigned int hosted_cpu_count(void)
+{
+	return cpu_count;
+}
 
 void hosted_cpu_thread_init(unsigned int cpu)
 {
@@ -31,63 +84,247 @@ void hosted_cpu_thread_init(unsigned int cpu)
 	void *stack;
 	size_t size;
 
-	this_cpu = (struct hosted_cpu){ .id = cpu };
+	this_cpu = &cpus[cpu];
+	this_cpu->irq_enabled = false;
 	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
 		if (pthread_attr_getstack(&attr, &stack, &size) == 0) {
-			this_cpu.stack_low = (uintptr_t)stack;
-			this_cpu.stack_high = (uintptr_t)stack + size;
+			this_cpu->stack_low = (uintptr_t)stack;
+			this_cpu->stack_high = (uintptr_t)stack + size;
 		}
 		pthread_attr_destroy(&attr);
 	}
 }
 
+void hosted_cpu_set_stack(uintptr_t low, uintptr_t high)
+{
+	struct hosted_cpu *cpu = current_cpu();
+
+	cpu->stack_low = low;
+	cpu->stack_high = high;
+}
+
 unsigned int hal_cpu_id(void)
 {
-	return this_cpu.id;
+	return current_cpu()->id;
 }
 
 void *hal_cpu_local(void)
 {
-	return this_cpu.local;
+	return current_cpu()->local;
 }
 
 void hal_cpu_local_set(void *area)
 {
-	this_cpu.local = area;
+	current_cpu()->local = area;
+}
+
+static bool has_pending(struct hosted_cpu *cpu)
+{
+	for (int i = 0; i < PENDING_WORDS; i++)
+		if (__atomic_load_n(&cpu->pending[i], __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static void raise_vector(struct hosted_cpu *cpu, unsigned int vector)
+{
+	__atomic_fetch_or(&cpu->pending[vector / 64], 1ULL << (vector % 64),
+			  __ATOMIC_RELEASE);
+}
+
+/* Claims the highest pending vector; -1 if none. */
+static int take_pending(struct hosted_cpu *cpu)
+{
+	for (int i = PENDING_WORDS - 1; i >= 0; i--) {
+		uint64_t word = __atomic_load_n(&cpu->pending[i], __ATOMIC_ACQUIRE);
+
+		while (word) {
+			int bit = 63 - __builtin_clzll(word);
+			uint64_t mask = 1ULL << bit;
+
+			if (__atomic_fetch_and(&cpu->pending[i], ~mask,
+					       __ATOMIC_ACQ_REL) & mask)
+				return i * 64 + bit;
+			word = __atomic_load_n(&cpu->pending[i], __ATOMIC_ACQUIRE);
+		}
+	}
+	return -1;
+}
+
+/* Raises the timer vector if this CPU's deadline has passed. */
+static void check_timer(struct hosted_cpu *cpu)
+{
+	uint64_t deadline = __atomic_load_n(&cpu->timer_deadline, __ATOMIC_RELAXED);
+
+	if (deadline != 0 && hal_clock_ns() >= deadline) {
+		__atomic_store_n(&cpu->timer_deadline, 0, __ATOMIC_RELAXED);
+		raise_vector(cpu, HAL_VECTOR_TIMER);
+	}
+}
+
+/*
+ * Delivers everything pending, as the hardware would with interrupts on.
+ * Handlers run with interrupts off; a handler's own restore does not nest.
+ */
+static void deliver_pending(void)
+{
+	struct hosted_cpu *cpu = current_cpu();
+	int vector;
+
+	if (cpu->in_interrupt)
+		return;
+	check_timer(cpu);
+	while ((vector = take_pending(cpu)) >= 0) {
+		cpu->irq_enabled = false;
+		cpu->in_interrupt = true;
+		kinterrupt((unsigned int)vector);
+		cpu = current_cpu();
+		cpu->in_interrupt = false;
+		cpu->irq_enabled = true;
+		check_timer(cpu);
+	}
 }
 
 irq_flags_t hal_irq_save(void)
 {
-	irq_flags_t previous = this_cpu.irq_enabled;
+	struct hosted_cpu *cpu = current_cpu();
+	irq_flags_t previous = cpu->irq_enabled;
 
-	this_cpu.irq_enabled = false;
+	cpu->irq_enabled = false;
 	return previous;
 }
 
 void hal_irq_restore(irq_flags_t flags)
 {
-	this_cpu.irq_enabled = flags != 0;
+	if (flags)
+		hal_irq_enable();
+	else
+		current_cpu()->irq_enabled = false;
 }
 
 void hal_irq_enable(void)
 {
-	this_cpu.irq_enabled = true;
+	current_cpu()->irq_enabled = true;
+	deliver_pending();
 }
 
 void hal_irq_disable(void)
 {
-	this_cpu.irq_enabled = false;
+	current_cpu()->irq_enabled = false;
 }
 
 bool hal_irq_enabled(void)
 {
-	return this_cpu.irq_enabled;
+	return current_cpu()->irq_enabled;
+}
+
+void hal_ipi(unsigned int cpu, unsigned int vector)
+{
+	struct hosted_cpu *target;
+
+	if (cpu >= cpu_count || vector >= VECTORS)
+		return;
+	target = &cpus[cpu];
+	raise_vector(target, vector);
+	pthread_mutex_lock(&target->lock);
+	pthread_cond_signal(&target->wake);
+	pthread_mutex_unlock(&target->lock);
+}
+
+void hal_timer_arm(uint64_t deadline_ns)
+{
+	__atomic_store_n(&current_cpu()->timer_deadline, deadline_ns,
+			 __ATOMIC_RELAXED);
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Sleeps until an IPI or the monotonic time `wake` (0: no limit). */
+static void wait_for_event(struct hosted_cpu *cpu, uint64_t wake)
+{
+	struct timespec until;
+	uint64_t absolute;
+
+	pthread_mutex_lock(&cpu->lock);
+	if (!has_pending(cpu)) {
+		if (wake == 0) {
+			pthread_cond_wait(&cpu->wake, &cpu->lock);
+		} else {
+			absolute = hosted_clock_to_host_ns(wake);
+			until.tv_sec = (time_t)(absolute / 1000000000ULL);
+			until.tv_nsec = (long)(absolute % 1000000000ULL);
+			pthread_cond_timedwait(&cpu->wake, &cpu->lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&cpu->lock);
+}
+
+void hal_idle_until(uint64_t deadline_ns)
+{
+	struct hosted_cpu *cpu = current_cpu();
+
+	for (;;) {
+		uint64_t wake = earliest(deadline_ns,
+					 __atomic_load_n(&cpu->timer_deadline,
+							 __ATOMIC_RELAXED));
+
+		check_timer(cpu);
+		if (has_pending(cpu) ||
+		    (deadline_ns != 0 && hal_clock_ns() >= deadline_ns))
+			break;
+		if (hosted_clock_is_virtual() && wake != 0)
+			hosted_clock_advance_to(wake);
+		else
+			wait_for_event(cpu, wake);
+	}
+	cpu->irq_enabled = true;
+	deliver_pending();
+	current_cpu()->irq_enabled = false;
+}
+
+static void *secondary_main(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg;
+
+	hosted_cpu_thread_init(id);
+	kmain_ap(id);
+}
+
+int hal_cpu_start(unsigned int cpu)
+{
+	pthread_attr_t attr;
+	int err;
+
+	if (cpu == 0 || cpu >= cpu_count)
+		return -EINVAL;
+	if (cpus[cpu].started)
+		return -EBUSY;
+	cpus[cpu].started = true;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&cpus[cpu].thread, &attr, secondary_main,
+			     (void *)(uintptr_t)cpu);
+	pthread_attr_destroy(&attr);
+	if (err != 0) {
+		cpus[cpu].started = false;
+		return -EIO;
+	}
+	return 0;
 }
 
 void hal_stack_bounds(uintptr_t *low, uintptr_t *high)
 {
-	*low = this_cpu.stack_low;
-	*high = this_cpu.stack_high;
+	struct hosted_cpu *cpu = current_cpu();
+
+	*low = cpu->stack_low;
+	*high = cpu->stack_high;
 }
 
 __noreturn void hal_poweroff(int status)

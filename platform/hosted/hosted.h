@@ -19,6 +19,7 @@
 struct hosted_options {
 	uint64_t mem_bytes;
 	unsigned int cpus;
+	bool virtual_clock;		/* --clock virtual */
 	const char *initrd_path;	/* NULL: no initrd */
 	char cmdline[BOOT_CMDLINE_MAX];
 	bool cmdline_truncated;
@@ -56,11 +57,26 @@ int hosted_boot_info_init(struct boot_info *boot_info,
 			  const struct hosted_options *options, char *error,
 			  size_t error_size);
 
+/* Sets up `count` simulated CPUs (CPU 0 is the calling thread). */
+void hosted_cpus_init(unsigned int count);
+unsigned int hosted_cpu_count(void);
+
 /* Per-host-thread CPU state; call on each host thread that acts as a CPU. */
 void hosted_cpu_thread_init(unsigned int cpu);
+
+/* Records the stack the calling CPU now runs on (for hal_stack_bounds). */
+void hosted_cpu_set_stack(uintptr_t low, uintptr_t high);
 
 /* Loads the symbol table of /proc/self/exe for hal_symbolize. */
 void hosted_symbols_init(void);
 
-/* Starts the monotonic clock at zero. */
-void hosted_clock_init(void);
+/*
+ * Starts the monotonic clock at zero; `virtual_clock` selects deterministic
+ * virtual time (advanced only by hosted_clock_advance_to when idle).
+ */
+void hosted_clock_init(bool virtual_clock);
+bool hosted_clock_is_virtual(void);
+void hosted_clock_advance_to(uint64_t ns);
+
+/* The host CLOCK_MONOTONIC time of kernel monotonic time `ns`. */
+uint64_t hosted_clock_to_host_ns(uint64_t ns);

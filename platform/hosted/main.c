@@ -43,8 +43,9 @@ int main(int argc, char **argv)
 	}
 	if (hosted_boot_info_init(&boot_info, &options, error, sizeof(error)) < 0)
 		fail(error);
-	hosted_clock_init();
+	hosted_clock_init(options.virtual_clock);
 	hosted_symbols_init();
+	hosted_cpus_init(options.cpus);
 	hosted_cpu_thread_init(0);
 	kmain(&boot_info);
 }

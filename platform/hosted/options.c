@@ -17,6 +17,8 @@ const char hosted_usage[] =
 	"  --mem SIZE      RAM size (K, M or G suffix; plain numbers are MiB),\n"
 	"                  16M to 64G, default 256M\n"
 	"  --cpus N        simulated CPUs, 1 to 64, default 1\n"
+	"  --clock MODE    host (default): real time; virtual: deterministic\n"
+	"                  time that advances only when the CPU idles (--cpus 1)\n"
 	"  --initrd FILE   initial ramdisk (cpio archive), loaded into RAM\n"
 	"  --help          this text\n"
 	"  --version       print the version\n"
@@ -114,6 +116,15 @@ static int take_value_option(const char *name, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(name, "--clock") == 0) {
+		if (strcmp(value, "virtual") != 0 && strcmp(value, "host") != 0) {
+			snprintf(error, error_size,
+				 "invalid --clock '%s' (host or virtual)", value);
+			return -1;
+		}
+		options->virtual_clock = strcmp(value, "virtual") == 0;
+		return 0;
+	}
 	options->initrd_path = value;
 	return 0;
 }
@@ -121,7 +132,7 @@ static int take_value_option(const char *name, const char *value,
 static bool takes_value(const char *name)
 {
 	return strcmp(name, "--mem") == 0 || strcmp(name, "--cpus") == 0 ||
-	       strcmp(name, "--initrd") == 0;
+	       strcmp(name, "--initrd") == 0 || strcmp(name, "--clock") == 0;
 }
 
 int hosted_parse_options(int argc, char **argv, struct hosted_options *options,
@@ -163,6 +174,11 @@ int hosted_parse_options(int argc, char **argv, struct hosted_options *options,
 		value = value ? value + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (take_value_option(name, value, options, error, error_size) < 0)
 			return -1;
+	}
+	if (options->virtual_clock && options->cpus != 1) {
+		snprintf(error, error_size,
+			 "--clock virtual needs --cpus 1 (it is deterministic)");
+		return -1;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/hal/boot.h"
@@ -19,3 +20,13 @@ struct boot_info *test_machine_create(uint64_t ram_bytes,
 
 /* test_machine_create, then pmm_init and kmem_init. */
 struct boot_info *test_kernel_memory_init(uint64_t ram_bytes);
+
+/*
+ * A kernel with memory and the scheduler on `cpus` simulated CPUs; the test
+ * continues as the thread "kmain" on CPU 0. `virtual_clock` selects the
+ * deterministic clock (one CPU only).
+ */
+void test_kernel_sched_init(unsigned int cpus, bool virtual_clock);
+
+/* Waits (yielding) until only `count` threads exist; false after 2 s. */
+bool test_wait_thread_count(unsigned long count);

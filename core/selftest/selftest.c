@@ -1,0 +1,96 @@
+/*
+ * The self-test runner: walks the test tables, times each test and prints
+ * KUnit-style result lines and the closing summary. Runs on one thread;
+ * no shared state besides the counters, which only that thread touches.
+ */
+#include "core/selftest/selftest.h"
+
+#include <stdarg.h>
+
+#include "core/hal/time.h"
+#include "core/lib/format.h"
+#include "core/lib/panic.h"
+#include "core/lib/printk.h"
+#include "core/sched/sched.h"
+
+struct selftest_table {
+	const struct selftest *tests;
+	const unsigned int *count;
+};
+
+static const struct selftest_table tables[] = {
+	{ selftest_mm_tests, &selftest_mm_count },
+	{ selftest_smp_tests, &selftest_smp_count },
+};
+
+static const char *current_test;
+
+int selftest_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	char message[200];
+	va_list args;
+
+	va_start(args, fmt);
+	kvsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+	printk(LOG_ERR, "selftest: %s: check failed at %s:%d: %s",
+	       current_test, file, line, message);
+	return -1;
+}
+
+/* Runs one test; returns true when it passed. */
+static bool run_one(const struct selftest *test)
+{
+	uint64_t start = hal_clock_ns();
+	int result;
+
+	current_test = test->name;
+	result = test->run();
+	printk(LOG_NOTICE, "selftest: [%s] %s (%llu ms)",
+	       result == 0 ? "PASS" : "FAIL", test->name,
+	       (unsigned long long)((hal_clock_ns() - start) / 1000000));
+	return result == 0;
+}
+
+int selftest_run_all(void)
+{
+	unsigned int passed = 0, failed = 0;
+
+	printk(LOG_NOTICE, "selftest: running on %u CPU%s",
+	       sched_online_count(), sched_online_count() == 1 ? "" : "s");
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+		for (unsigned int i = 0; i < *tables[t].count; i++) {
+			if (run_one(&tables[t].tests[i]))
+				passed++;
+			else
+				failed++;
+		}
+	}
+	printk(LOG_NOTICE, "selftest: %u passed, %u failed", passed, failed);
+	return (int)failed;
+}
+
+/* Two named frames, so the fault report's backtrace can be checked. */
+__noinline void selftest_fault_inner(volatile unsigned long *target);
+__noinline void selftest_fault_outer(void);
+
+/* Not a leaf (it calls printk), so it has a frame record of its own. */
+__noinline void selftest_fault_inner(volatile unsigned long *target)
+{
+	printk(LOG_NOTICE, "selftest: writing to %p", (void *)target);
+	*target = 0xdead; /* the lower half is unmapped in the kernel */
+	barrier();
+}
+
+__noinline void selftest_fault_outer(void)
+{
+	selftest_fault_inner((volatile unsigned long *)0x10);
+	barrier();
+}
+
+__noreturn void selftest_fault(void)
+{
+	printk(LOG_NOTICE, "selftest: faulting on purpose");
+	selftest_fault_outer();
+	panic("selftest: the deliberate fault did not fault");
+}

@@ -1,0 +1,41 @@
+/*
+ * The in-kernel self-tests (`amphi.selftest=1` on the command line): a
+ * small KUnit-like suite run on the real machine after boot, on every
+ * online CPU: allocator stress on real RAM, a spinlock-protected counter
+ * bumped by every CPU, cross-CPU calls (IPIs) to every CPU, the one-shot
+ * timer. Each test prints a [PASS]/[FAIL] line; the suite ends with
+ * `selftest: N passed, N failed`. `amphi.selftest=panic` instead takes a
+ * deliberate page fault, to check the fault report.
+ */
+#pragma once
+
+#include "core/lib/compiler.h"
+
+struct selftest {
+	const char *name;
+	int (*run)(void);	/* 0: pass; selftest_fail(): fail */
+};
+
+/*
+ * Reports a failed check of the running test and returns -1, for
+ * `return selftest_fail(...)` in a test. Always returns -1.
+ */
+int selftest_fail_at(const char *file, int line, const char *fmt, ...)
+	__printf(3, 4);
+#define selftest_fail(...) selftest_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Runs every test (on the calling thread; tests use the other CPUs
+ * themselves) and prints the summary. Returns the number of failures.
+ * May sleep.
+ */
+int selftest_run_all(void);
+
+/* Faults on purpose (a write to an unmapped address). Never returns. */
+__noreturn void selftest_fault(void);
+
+/* The test tables of each file. */
+extern const struct selftest selftest_mm_tests[];
+extern const unsigned int selftest_mm_count;
+extern const struct selftest selftest_smp_tests[];
+extern const unsigned int selftest_smp_count;

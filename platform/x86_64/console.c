@@ -1,0 +1,20 @@
+/*
+ * The console: COM1 through the 16550 driver, 115200 8N1. Set up first
+ * thing at boot; the caller of hal_console_write serialises lines.
+ */
+#include "core/hal/console.h"
+
+#include "drivers/uart16550.h"
+#include "x86.h"
+
+static struct uart16550 com1;
+
+void x86_console_init(void)
+{
+	uart16550_init(&com1, UART16550_COM1, 115200);
+}
+
+void hal_console_write(const char *bytes, size_t length)
+{
+	uart16550_write(&com1, bytes, length);
+}

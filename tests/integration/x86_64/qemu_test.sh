@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# QEMU boot tests of build/x86_64/amphi.elf, run by ctest (x86_64 preset).
+#   qemu_test.sh boot MACHINE SMP ELF   self-tests on SMP CPUs, all online
+#   qemu_test.sh panic ELF              deliberate fault: dump + backtrace
+#   qemu_test.sh bad-input ELF          no initrd, huge command line,
+#                                       fewer CPUs, no ACPI, initrd given
+#   qemu_test.sh iso ELF                the GRUB multiboot2 ISO boots
+#   qemu_test.sh kvm ELF                as boot, under KVM (77: skipped)
+# TCG unless AMPHI_ACCEL=kvm. Every QEMU run has a timeout.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/qemu_lib.sh"
+accel=${AMPHI_ACCEL:-tcg}
+failures=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+show() { echo "--- output ---"; tail -n 40 "$out"; echo "--------------"; }
+
+# expect_status GOT WANT WHAT
+expect_status() {
+	[ "$1" -eq "$2" ] || { fail "$3: QEMU exited $1, expected $2"; show; }
+}
+
+# expect_line REGEX WHAT
+expect_line() {
+	grep -Eq -- "$1" "$out" || { fail "$2: no line matching /$1/"; show; }
+}
+
+# boot MACHINE SMP ELF [QEMU ARGS] [-- CMDLINE]: self-tests, status 0.
+boot_selftest() {
+	local machine=$1 smp=$2 elf=$3 status=0
+	shift 3
+	amphi_qemu_run 120 "$accel" "$machine" "$smp" "$elf" "$@" \
+		-- amphi.selftest=1 panic=-1 >"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "$machine -smp $smp"
+	expect_line "amphi: $smp CPUs? online" "$machine -smp $smp"
+	expect_line 'selftest: [0-9]+ passed, 0 failed' "$machine -smp $smp"
+}
+
+test_boot() {
+	boot_selftest "$1" "$2" "$3"
+}
+
+test_panic() {
+	local elf=$1 status=0
+	amphi_qemu_run 120 "$accel" q35 2 "$elf" \
+		-- amphi.selftest=panic panic=-1 >"$out" 2>&1 || status=$?
+	# panic=-1 resets at once; -no-reboot turns that into exit status 0.
+	expect_status "$status" 0 "panic"
+	expect_line '^page fault \(#PF\), vector 14, error code 0x2, CPU 0' panic
+	expect_line '^kernel write access to 0000000000000010' panic
+	expect_line '^RIP: [0-9a-f]{16} selftest_fault_inner\+0x' panic
+	expect_line '^RAX: [0-9a-f]{16} RBX: ' panic
+	expect_line '^R13: [0-9a-f]{16} R14: [0-9a-f]{16} R15: ' panic
+	expect_line '^CR0: [0-9a-f]{16} CR2: 0000000000000010 CR3: ' panic
+	expect_line '^Kernel panic - not syncing: fatal exception: page fault' panic
+	# The call chain, innermost first, by name.
+	local chain
+	chain=$(grep -Eo '\] (selftest_fault_inner|selftest_fault_outer|selftest_fault|step_selftest|kmain)\+' "$out" |
+		tr -d '+]' | tr -d ' ' | tr '\n' ' ')
+	[ "$chain" = "selftest_fault_inner selftest_fault_outer selftest_fault step_selftest kmain " ] ||
+		{ fail "panic: backtrace names '$chain'"; show; }
+}
+
+test_bad_input() {
+	local elf=$1 status long initrd
+	# Fewer CPUs than the machine could have: only enabled ones start.
+	status=0
+	amphi_qemu_run 120 "$accel" q35 1,maxcpus=4 "$elf" -- amphi.selftest=1 panic=-1 \
+		>"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "maxcpus=4 with 1 CPU"
+	expect_line 'amphi: 1 CPU online' "maxcpus=4 with 1 CPU"
+	# No ACPI at all: a warning, then the boot CPU alone.
+	status=0
+	amphi_qemu_run 120 "$accel" pc,acpi=off 2 "$elf" -- amphi.selftest=1 panic=-1 \
+		>"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "acpi=off"
+	expect_line 'ACPI: no RSDP found' "acpi=off"
+	expect_line 'amphi: 1 CPU online' "acpi=off"
+	expect_line 'selftest: [0-9]+ passed, 0 failed' "acpi=off"
+	# No initrd: nothing is reserved for one.
+	status=0
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" -- loglevel=8 >"$out" 2>&1 ||
+		status=$?
+	expect_status "$status" 1 "no initrd"
+	[ "$(grep -c 'in use at boot' "$out")" -eq 2 ] ||
+		{ fail "no initrd: expected 2 boot reservations"; show; }
+	# An initrd is found and reserved.
+	initrd=$(mktemp)
+	head -c 300000 /dev/urandom >"$initrd"
+	status=0
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$initrd" -- loglevel=8 \
+		>"$out" 2>&1 || status=$?
+	rm -f "$initrd"
+	expect_status "$status" 1 "initrd"
+	[ "$(grep -c 'in use at boot' "$out")" -eq 3 ] ||
+		{ fail "initrd: expected 3 boot reservations"; show; }
+	# A command line longer than the kernel keeps: truncated, with a warning.
+	long=$(head -c 4090 /dev/zero | tr '\0' 'x')
+	status=0
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" -- amphi.selftest=1 panic=-1 \
+		"a=$long" >"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "long command line"
+	expect_line 'cmdline: truncated to 4095 bytes' "long command line"
+	expect_line 'selftest: [0-9]+ passed, 0 failed' "long command line"
+	# Longer still, QEMU's PVH ROM overwrites its own start info: the boot
+	# says so and carries on with the CMOS memory sizes.
+	long=$(head -c 8000 /dev/zero | tr '\0' 'x')
+	status=0
+	amphi_qemu_run 120 "$accel" q35 2 "$elf" -- "a=$long" >"$out" 2>&1 ||
+		status=$?
+	expect_status "$status" 1 "huge command line"
+	expect_line 'using the CMOS sizes' "huge command line"
+	expect_line 'amphi: 2 CPUs online' "huge command line"
+}
+
+test_iso() {
+	local elf=$1 status=0 iso
+	command -v grub-mkrescue >/dev/null || { echo "grub-mkrescue missing"; exit 1; }
+	iso=$(mktemp --suffix=.iso)
+	amphi_make_iso "$elf" "$iso" "amphi.selftest=1 panic=-1" ||
+		{ rm -f "$iso"; fail "grub-mkrescue failed"; exit 1; }
+	amphi_qemu_run 120 "$accel" pc 2 --cdrom "$iso" >"$out" 2>&1 || status=$?
+	rm -f "$iso"
+	expect_status "$status" 1 "ISO"
+	expect_line 'amphi: 2 CPUs online' ISO
+	expect_line 'selftest: [0-9]+ passed, 0 failed' ISO
+}
+
+test_kvm() {
+	local elf=$1
+	if [ "$(AMPHI_ACCEL='' amphi_qemu_accel "$elf")" != kvm ]; then
+		echo "KVM does not work on this machine: skipped"
+		exit 77
+	fi
+	accel=kvm
+	boot_selftest q35 4 "$elf"
+}
+
+case "${1:-}" in
+boot) test_boot "$2" "$3" "$4" ;;
+panic) test_panic "$2" ;;
+bad-input) test_bad_input "$2" ;;
+iso) test_iso "$2" ;;
+kvm) test_kvm "$2" ;;
+*) echo "usage: $0 boot|panic|bad-input|iso|kvm ..." >&2; exit 2 ;;
+esac
+[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
+echo "qemu $1: all checks passed"
