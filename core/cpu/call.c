@@ -89,12 +89,14 @@ static void post(unsigned int cpu, struct call_request *request)
 /* Waits for `request`, serving calls to this CPU meanwhile. */
 static void wait_done(struct call_request *request)
 {
+	unsigned int spins = 0;
+
 	while (!__atomic_load_n(&request->done, __ATOMIC_ACQUIRE)) {
 		irq_flags_t flags = hal_irq_save();
 
 		serve_calls();
 		hal_irq_restore(flags);
-		arch_cpu_relax();
+		spin_relax(&spins);
 	}
 }
 

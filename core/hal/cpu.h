@@ -55,6 +55,15 @@ bool hal_irq_enabled(void);
  */
 void hal_idle_until(uint64_t deadline_ns);
 
+/*
+ * Called by a CPU that has spun for a while waiting on another CPU (a lock
+ * holder, a cross-CPU call). Where simulated CPUs share fewer real ones
+ * (hosted: host threads), it gives the real CPU away so the CPU being
+ * waited for can run, as paravirtual spinlocks do; on bare metal it is a
+ * pause. Any context.
+ */
+void hal_cpu_spin_yield(void);
+
 /* Raises `vector` on `cpu` (which may be the caller). Any context. */
 void hal_ipi(unsigned int cpu, unsigned int vector);
 

@@ -405,23 +405,28 @@ void sched_finish_switch(void)
 {
 	struct runqueue *rq = this_rq();
 	struct thread *last = rq->last;
-	bool homeless;
+	bool homeless, dead;
 
 	lockcheck_acquire(&rq->lock, &rq->lock.class, true);
 	rq->last = NULL;
-	last->on_cpu = false;
+	/*
+	 * Decide under the lock: once on_cpu is clear and the lock dropped,
+	 * `last` may be woken, run elsewhere, exit and be freed.
+	 */
+	dead = last->state == THREAD_DEAD;
 	/* Runnable but not requeued: its affinity excludes this CPU now. */
 	homeless = last->state == THREAD_RUNNABLE && !last->on_rq &&
 		   !last->is_idle;
+	last->on_cpu = false;
 	spin_unlock(&rq->lock);
 	timer_reprogram();
 	if (homeless)
 		place_runnable(last);
-	if (last->state == THREAD_DEAD)
+	if (dead)
 		thread_put(last); /* the reference the running thread held */
 }
 
-void sched_yield(void)
+void thread_yield(void)
 {
 	schedule();
 }
@@ -439,10 +444,31 @@ uint64_t sched_slice_deadline(void)
 	return this_rq()->slice_end;
 }
 
+/*
+ * Wakes one idle CPU (other than this one) so that its idle loop pulls
+ * work from the busiest queue: the periodic half of load balancing, for
+ * threads that queued up while CPUs slept (an affinity change, a burst of
+ * wake-ups that all chose this CPU).
+ */
+static void kick_idle_cpu(void)
+{
+	cpumask_t online = sched_online_mask();
+	unsigned int self = hal_cpu_id();
+
+	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
+		if (cpu == self || !(online & CPUMASK_OF(cpu)) ||
+		    !cpu_is_idle(cpu))
+			continue;
+		hal_ipi(cpu, HAL_VECTOR_IPI_RESCHEDULE);
+		return;
+	}
+}
+
 void sched_tick(void)
 {
 	struct runqueue *rq = this_rq();
 	uint64_t now = hal_clock_ns();
+	unsigned int queued;
 
 	spin_lock(&rq->lock);
 	if (rq->current && !rq->current->is_idle) {
@@ -460,7 +486,10 @@ void sched_tick(void)
 			}
 		}
 	}
+	queued = rq->queued;
 	spin_unlock(&rq->lock);
+	if (queued > 0)
+		kick_idle_cpu();
 }
 
 __noreturn void sched_exit_current(void)
@@ -506,16 +535,23 @@ static bool pull_from(struct runqueue *source, unsigned int cpu)
 	return moved;
 }
 
-/* An idle CPU takes a waiting thread from the busiest other CPU. */
+/*
+ * An idle CPU takes a waiting thread from the busiest other CPU. A CPU
+ * that is itself idle is about to run what it has queued: leave it alone.
+ */
 static bool pull_work(unsigned int cpu)
 {
 	cpumask_t online = sched_online_mask();
 	unsigned int busiest = cpu, most = 0;
 
 	for (unsigned int other = 0; other < HAL_MAX_CPUS; other++) {
-		unsigned int queued = READ_ONCE(runqueues[other].queued);
+		struct runqueue *rq = &runqueues[other];
+		unsigned int queued = READ_ONCE(rq->queued);
 
-		if (other != cpu && (online & CPUMASK_OF(other)) && queued > most) {
+		if (other == cpu || !(online & CPUMASK_OF(other)) ||
+		    READ_ONCE(rq->current) == rq->idle)
+			continue;
+		if (queued > most) {
 			busiest = other;
 			most = queued;
 		}
@@ -603,6 +639,7 @@ unsigned int sched_start_cpus(unsigned int count)
 {
 	for (unsigned int cpu = 1; cpu < count && cpu < HAL_MAX_CPUS; cpu++) {
 		uint64_t deadline;
+		unsigned int spins = 0;
 		int err = hal_cpu_start(cpu);
 
 		if (err < 0) {
@@ -612,7 +649,7 @@ unsigned int sched_start_cpus(unsigned int count)
 		deadline = hal_clock_ns() + 2000000000ULL;
 		while (!(sched_online_mask() & CPUMASK_OF(cpu)) &&
 		       hal_clock_ns() < deadline)
-			arch_cpu_relax();
+			spin_relax(&spins);
 		if (!(sched_online_mask() & CPUMASK_OF(cpu)))
 			pr_warn("sched: CPU %u started but never came online", cpu);
 	}
@@ -634,6 +671,8 @@ void sched_affinity_changed(struct thread *thread)
 	spin_unlock_irqrestore(&rq->lock, flags);
 	if (move)
 		place_runnable(thread);
+	else
+		kick_idle_cpu(); /* it may now run where it could not before */
 }
 
 void sched_set_nice(struct thread *thread, int nice)

@@ -44,7 +44,7 @@ __noreturn void sched_run_ap(unsigned int cpu);
 void schedule(void);
 
 /* Lets another runnable thread run first. May sleep. */
-void sched_yield(void);
+void thread_yield(void);
 
 /*
  * A preemption point for long kernel loops: takes pending interrupts and

@@ -79,12 +79,12 @@ bool timer_cancel(struct timer *timer)
 		spin_unlock_irqrestore(&base->lock, flags);
 	}
 	/* Wait out a callback running on another CPU. */
-	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
+	for (unsigned int cpu = 0, spins = 0; cpu < HAL_MAX_CPUS; cpu++) {
 		if (cpu == hal_cpu_id())
 			continue;
 		while (__atomic_load_n(&bases[cpu].running, __ATOMIC_ACQUIRE) ==
 		       timer)
-			arch_cpu_relax();
+			spin_relax(&spins);
 	}
 	return pending;
 }

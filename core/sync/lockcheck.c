@@ -2,6 +2,9 @@
  * Lock-order checking. The held-lock stack belongs to the current thread
  * and is touched only by it (and by interrupt handlers running on top of
  * it, which release what they take before returning), so it needs no lock.
+ * While a thread prints a report, its own lock operations (printk's lock)
+ * are not tracked; that flag is per thread, so a report on one CPU never
+ * blinds the checker on the others.
  */
 #include "core/sync/lockcheck.h"
 
@@ -10,7 +13,6 @@
 #include "core/lib/printk.h"
 
 static unsigned long violations;	/* atomic */
-static bool reporting;			/* stops recursion through printk */
 
 unsigned long lockcheck_violations(void)
 {
@@ -73,15 +75,15 @@ void lockcheck_acquire(const void *lock, const struct lock_class *class,
 	struct lockcheck_state *state;
 	struct held_lock *held;
 
-	if (!CONFIG_DEBUG || READ_ONCE(reporting))
+	if (!CONFIG_DEBUG)
 		return;
 	state = lockcheck_current_state();
-	if (state == NULL)
+	if (state == NULL || state->reporting)
 		return;
 	if (!trylock) {
-		WRITE_ONCE(reporting, true);
+		state->reporting = true;
 		check_order(state, lock, class);
-		WRITE_ONCE(reporting, false);
+		state->reporting = false;
 	}
 	if (state->depth == LOCKCHECK_MAX_HELD)
 		return; /* deeper than any sane nesting: stop tracking */
@@ -91,24 +93,25 @@ void lockcheck_acquire(const void *lock, const struct lock_class *class,
 	held->frame_count = backtrace_collect(held->frames, LOCKCHECK_FRAMES, 1);
 }
 
-static void report_not_held(const void *lock, const struct lock_class *class)
+static void report_not_held(struct lockcheck_state *state, const void *lock,
+			    const struct lock_class *class)
 {
-	WRITE_ONCE(reporting, true);
+	state->reporting = true;
 	report_header("releasing a lock that is not held");
 	printk_raw("  lock: %s (rank %d) at %p\n", class->name, class->rank,
 		   lock);
 	report_now();
-	WRITE_ONCE(reporting, false);
+	state->reporting = false;
 }
 
 void lockcheck_release(const void *lock, const struct lock_class *class)
 {
 	struct lockcheck_state *state;
 
-	if (!CONFIG_DEBUG || READ_ONCE(reporting))
+	if (!CONFIG_DEBUG)
 		return;
 	state = lockcheck_current_state();
-	if (state == NULL)
+	if (state == NULL || state->reporting)
 		return;
 	for (int i = state->depth - 1; i >= 0; i--) {
 		if (state->held[i].lock != lock || state->held[i].class != class)
@@ -118,7 +121,7 @@ void lockcheck_release(const void *lock, const struct lock_class *class)
 		state->depth--;
 		return;
 	}
-	report_not_held(lock, class);
+	report_not_held(state, lock, class);
 }
 
 int lockcheck_spinlocks_held(void)
@@ -137,19 +140,19 @@ void lockcheck_before_sleep(void)
 {
 	struct lockcheck_state *state;
 
-	if (!CONFIG_DEBUG || READ_ONCE(reporting))
+	if (!CONFIG_DEBUG)
 		return;
 	state = lockcheck_current_state();
-	if (state == NULL)
+	if (state == NULL || state->reporting)
 		return;
 	for (int i = state->depth - 1; i >= 0; i--) {
 		if (state->held[i].class->sleeping)
 			continue;
-		WRITE_ONCE(reporting, true);
+		state->reporting = true;
 		report_header("sleeping while holding a spinlock");
 		report_held(&state->held[i]);
 		report_now();
-		WRITE_ONCE(reporting, false);
+		state->reporting = false;
 		return;
 	}
 }
@@ -158,12 +161,12 @@ void lockcheck_thread_exit(struct lockcheck_state *state, const char *thread)
 {
 	if (!CONFIG_DEBUG || state->depth == 0)
 		return;
-	WRITE_ONCE(reporting, true);
+	state->reporting = true;
 	report_header("thread exits holding locks");
 	printk_raw("  thread: %s\n", thread);
 	for (int i = state->depth - 1; i >= 0; i--)
 		report_held(&state->held[i]);
 	report_now();
-	WRITE_ONCE(reporting, false);
+	state->reporting = false;
 	state->depth = 0;
 }

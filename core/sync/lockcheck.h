@@ -35,6 +35,7 @@ struct held_lock {
 struct lockcheck_state {
 	struct held_lock held[LOCKCHECK_MAX_HELD];
 	int depth;
+	bool reporting;		/* printing a report: do not track */
 };
 
 /* Called by lock implementations after acquiring / before releasing. */

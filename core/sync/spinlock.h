@@ -12,6 +12,16 @@
 #include "core/lib/types.h"
 #include "core/sync/lockcheck.h"
 
+/* Pauses between polls of a spin-wait that every 1024 polls yield the CPU. */
+#define SPIN_YIELD_INTERVAL 1024
+
+static inline void spin_relax(unsigned int *spins)
+{
+	arch_cpu_relax();
+	if (++*spins % SPIN_YIELD_INTERVAL == 0)
+		hal_cpu_spin_yield();
+}
+
 struct spinlock {
 	uint32_t next;		/* next ticket to hand out */
 	uint32_t owner;		/* ticket now allowed in */
@@ -31,9 +41,10 @@ static inline void spin_init(struct spinlock *lock, const char *name,
 static inline void spin_lock(struct spinlock *lock)
 {
 	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+	unsigned int spins = 0;
 
 	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
-		arch_cpu_relax();
+		spin_relax(&spins);
 	if (CONFIG_DEBUG)
 		lockcheck_acquire(lock, &lock->class, false);
 }

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,4 +338,9 @@ __noreturn void hal_halt_all(void)
 {
 	fflush(stdout);
 	abort();
+}
+
+void hal_cpu_spin_yield(void)
+{
+	sched_yield();
 }

@@ -149,3 +149,9 @@ bool hal_irq_enabled(void)
 {
 	return read_flags() & RFLAGS_IF;
 }
+
+void hal_cpu_spin_yield(void)
+{
+	/* Every CPU is real here: nothing to give away beyond a pause. */
+	__asm__ volatile("pause" ::: "memory");
+}

@@ -41,7 +41,7 @@ static int mutex_worker(void *arg)
 		unsigned long value = counter;
 
 		if (i % 64 == 0)
-			sched_yield(); /* sleep while holding it */
+			thread_yield(); /* sleep while holding it */
 		counter = value + 1;
 		mutex_unlock(&lock);
 	}
