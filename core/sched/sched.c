@@ -236,7 +236,7 @@ static void enqueue_and_kick(unsigned int cpu, struct thread *thread)
 	uint64_t floor = rq->min_vruntime > SCHED_LATENCY_NS / 2
 				 ? rq->min_vruntime - SCHED_LATENCY_NS / 2 : 0;
 
-	thread->cpu = cpu;
+	WRITE_ONCE(thread->cpu, cpu);
 	/* A sleeper keeps a little credit, never a hoard of it. */
 	if ((int64_t)(thread->vruntime - floor) < 0)
 		thread->vruntime = floor;
@@ -294,7 +294,7 @@ bool sched_wake(struct thread *thread)
 		spin_unlock_irqrestore(&rq->lock, flags);
 		return false;
 	}
-	thread->state = THREAD_RUNNABLE;
+	WRITE_ONCE(thread->state, THREAD_RUNNABLE);
 	if (thread->on_cpu) {
 		/* Still on its CPU before (or inside) schedule(): it stays. */
 		spin_unlock_irqrestore(&rq->lock, flags);
@@ -307,7 +307,7 @@ bool sched_wake(struct thread *thread)
 		return true;
 	}
 	/* Move it: publish the new owner before dropping the old lock. */
-	thread->cpu = target;
+	WRITE_ONCE(thread->cpu, target);
 	spin_unlock(&rq->lock);
 	rq = &runqueues[target];
 	spin_lock(&rq->lock);
@@ -321,7 +321,7 @@ static void set_current_state(enum thread_state state)
 	struct runqueue *rq = this_rq();
 	irq_flags_t flags = spin_lock_irqsave(&rq->lock);
 
-	rq->current->state = state;
+	WRITE_ONCE(rq->current->state, state);
 	spin_unlock_irqrestore(&rq->lock, flags);
 }
 
@@ -525,7 +525,7 @@ static bool pull_from(struct runqueue *source, unsigned int cpu)
 		dequeue(source, thread);
 		thread->vruntime = thread->vruntime - source->min_vruntime +
 				   rq->min_vruntime;
-		thread->cpu = cpu;
+		WRITE_ONCE(thread->cpu, cpu);
 		enqueue(rq, thread);
 		rq->stats.migrations++;
 		spin_unlock(&rq->lock);
@@ -598,7 +598,7 @@ static void adopt_current(struct runqueue *rq, struct thread *thread)
 
 	spin_init(&rq->lock, "runqueue", LOCK_RANK_RUNQUEUE);
 	rq->tree = (struct rb_root)RB_ROOT_INIT;
-	thread->cpu = cpu;
+	WRITE_ONCE(thread->cpu, cpu);
 	thread->on_cpu = true;
 	thread->state = THREAD_RUNNABLE;
 	rq->exec_start = hal_clock_ns();
@@ -698,10 +698,13 @@ void sched_get_cpu_stats(unsigned int cpu, struct sched_cpu_stats *stats)
 		return;
 	}
 	flags = spin_lock_irqsave(&rq->lock);
-	*stats = rq->stats;
+	stats->context_switches = rq->stats.context_switches;
+	stats->wakeups = rq->stats.wakeups;
+	stats->migrations = rq->stats.migrations;
+	stats->online = rq->stats.online;
 	stats->queued = rq->queued;
 	spin_unlock_irqrestore(&rq->lock, flags);
-	/* Idle time so far, including the idle period going on now. */
+	/* The owner updates idle time locklessly; include the idle period going on now. */
 	stats->idle_ns = READ_ONCE(rq->stats.idle_ns);
 	idle_since = READ_ONCE(rq->idle_since);
 	if (idle_since != 0)

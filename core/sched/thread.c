@@ -51,7 +51,7 @@ static struct thread *thread_alloc(const char *name)
 	thread->nice = 0;
 	thread->weight = sched_nice_weight(0);
 	thread->affinity = CPUMASK_ALL;
-	thread->cpu = hal_cpu_id();
+	WRITE_ONCE(thread->cpu, hal_cpu_id());
 	thread->refcount = 1;
 	completion_init(&thread->done);
 	flags = spin_lock_irqsave(&threads_lock);
@@ -162,7 +162,7 @@ struct thread *thread_create_idle(unsigned int cpu)
 	}
 	thread->is_idle = true;
 	thread->affinity = CPUMASK_OF(cpu);
-	thread->cpu = cpu;
+	WRITE_ONCE(thread->cpu, cpu);
 	thread->state = THREAD_RUNNABLE;
 	return thread;
 }
@@ -190,7 +190,7 @@ void thread_start(struct thread *thread)
 {
 	BUG_ON(thread->state != THREAD_NEW);
 	thread_get(thread); /* the running thread's own reference */
-	thread->state = THREAD_RUNNABLE;
+	WRITE_ONCE(thread->state, THREAD_RUNNABLE);
 	sched_enqueue_new(thread);
 }
 
