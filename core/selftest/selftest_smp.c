@@ -1,7 +1,8 @@
 /*
  * Every online CPU takes part: a counter bumped under one spinlock by a
- * thread pinned to each CPU, a cross-CPU call (an IPI) to each CPU, and
- * the one-shot timer waking a sleeping thread.
+ * thread pinned to each CPU, the same under a sleeping mutex by two
+ * threads per CPU, a cross-CPU call (an IPI) to each CPU, and the one-shot
+ * timer waking a sleeping thread.
  */
 #include "core/cpu/call.h"
 #include "core/hal/cpu.h"
@@ -11,6 +12,7 @@
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
 #include "core/selftest/selftest.h"
+#include "core/sync/mutex.h"
 #include "core/sync/spinlock.h"
 
 #define INCREMENTS 2000	/* ticket locks crawl on overcommitted TCG vCPUs */
@@ -86,6 +88,76 @@ static int spinlock_counter(void)
 	return result;
 }
 
+#define MUTEX_WORKERS_PER_CPU 2
+#define MUTEX_ROUNDS 500
+
+static struct mutex counter_mutex =
+	MUTEX_INIT(counter_mutex, "selftest-mutex", LOCK_RANK_MUTEX);
+static uint64_t mutex_counter;		/* under counter_mutex */
+static cpumask_t mutex_cpus_seen;	/* atomic: CPUs a worker ran on */
+
+/*
+ * Holds the mutex across a reschedule now and then, so waiters really
+ * sleep and the lock is handed over through its FIFO grant.
+ */
+static int mutex_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < MUTEX_ROUNDS; i++) {
+		uint64_t value;
+
+		mutex_lock(&counter_mutex);
+		__atomic_fetch_or(&mutex_cpus_seen, CPUMASK_OF(hal_cpu_id()),
+				  __ATOMIC_RELAXED);
+		value = mutex_counter;
+		if (i % 50 == 0)
+			thread_yield();
+		mutex_counter = value + 1;
+		mutex_unlock(&counter_mutex);
+	}
+	return 0;
+}
+
+/* Starts two workers on every CPU, then lets them migrate freely. */
+static int mutex_counter_test(void)
+{
+	struct thread *workers[HAL_MAX_CPUS * MUTEX_WORKERS_PER_CPU];
+	cpumask_t online = sched_online_mask();
+	unsigned int count = 0;
+	int result = 0;
+
+	mutex_counter = 0;
+	mutex_cpus_seen = 0;
+	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
+		for (int n = 0; (online & CPUMASK_OF(cpu)) &&
+				n < MUTEX_WORKERS_PER_CPU; n++) {
+			struct thread *worker = thread_create(
+				"selftest-mutex", mutex_worker, NULL);
+
+			if (IS_ERR(worker))
+				return selftest_fail("cannot create a worker");
+			thread_set_affinity(worker, CPUMASK_OF(cpu));
+			thread_start(worker);
+			workers[count++] = worker;
+		}
+	}
+	for (unsigned int i = 0; i < count; i++)
+		thread_set_affinity(workers[i], CPUMASK_ALL);
+	for (unsigned int i = 0; i < count; i++)
+		thread_join(workers[i], NULL);
+	if (mutex_counter != (uint64_t)count * MUTEX_ROUNDS)
+		result = selftest_fail("counter %llu, expected %llu",
+				       (unsigned long long)mutex_counter,
+				       (unsigned long long)count * MUTEX_ROUNDS);
+	else if (mutex_cpus_seen != online)
+		result = selftest_fail("workers ran on CPUs %#llx of %#llx",
+				       (unsigned long long)mutex_cpus_seen,
+				       (unsigned long long)online);
+	else if (mutex_is_locked(&counter_mutex))
+		result = selftest_fail("the mutex is still held");
+	return result;
+}
+
 static unsigned int ipi_hits[HAL_MAX_CPUS];	/* atomic */
 
 static void record_cpu(void *arg)
@@ -142,6 +214,7 @@ static int timer_sleep(void)
 
 const struct selftest selftest_smp_tests[] = {
 	{ "smp_spinlock_counter", spinlock_counter },
+	{ "smp_mutex_counter", mutex_counter_test },
 	{ "smp_ipi_every_cpu", ipi_every_cpu },
 	{ "timer_sleep", timer_sleep },
 };

@@ -20,10 +20,11 @@ struct mutex {
 	struct lock_class class;
 };
 
-#define MUTEX_INIT(name, mutex_name, rank)                                   \
+#define MUTEX_INIT(var, mutex_name, mutex_rank)                              \
 	{ .wait_lock = SPINLOCK_INIT("mutex.wait_lock", LOCK_RANK_WAITQUEUE), \
-	  .owner = NULL, .waiters = LIST_HEAD_INIT((name).waiters),          \
-	  .class = { .name = mutex_name, .rank = rank, .sleeping = true } }
+	  .owner = NULL, .waiters = LIST_HEAD_INIT((var).waiters),           \
+	  .class = { .name = mutex_name, .rank = mutex_rank,                 \
+		     .sleeping = true } }
 
 void mutex_init(struct mutex *mutex, const char *name, enum lock_rank rank);
 

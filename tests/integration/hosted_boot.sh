@@ -38,6 +38,15 @@ head -c 100000 /dev/urandom >"$initrd"
 expect 0 'in use at boot' -- --initrd "$initrd"
 rm -f "$initrd"
 
+# The in-kernel self-tests on 1, 2 and 4 CPUs and in deterministic mode:
+# every test passes, the power-off status is the failure count (0), and
+# the lock checker and WARN_ON stay silent.
+for args in "--cpus 1" "--cpus 2" "--cpus 4" "--cpus 1 --clock virtual"; do
+	expect 0 'selftest: [0-9]+ passed, 0 failed' -- $args amphi.selftest=1
+	grep -q 'smp_mutex_counter' "$out" || fail "amphi $args: no mutex self-test"
+	! grep -q 'WARNING' "$out" || fail "amphi $args: $(grep -m1 -A3 WARNING "$out")"
+done
+
 # Bad input: one line on stderr, exit status 2, never a crash.
 expect 2 '^amphi: invalid --mem' -- --mem lots
 expect 2 '^amphi: --mem 1M is out of range' -- --mem 1M

@@ -37,6 +37,8 @@ boot_selftest() {
 	expect_status "$status" 1 "$machine -smp $smp"
 	expect_line "amphi: $smp CPUs? online" "$machine -smp $smp"
 	expect_line 'selftest: [0-9]+ passed, 0 failed' "$machine -smp $smp"
+	expect_line 'selftest: \[PASS\] smp_mutex_counter' "$machine -smp $smp"
+	! grep -q 'WARNING' "$out" || { fail "$machine -smp $smp: a warning"; show; }
 }
 
 test_boot() {
