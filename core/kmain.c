@@ -5,6 +5,7 @@
  */
 #include "core/kmain.h"
 
+#include "core/bench/bench.h"
 #include "core/hal/cpu.h"
 #include "core/include/uapi/errno.h"
 #include "core/cpu/call.h"
@@ -142,12 +143,27 @@ static int step_selftest(const struct boot_info *info)
 	hal_poweroff(selftest_run_all());
 }
 
+/*
+ * `amphi.bench=SUITE` runs the in-kernel benchmarks and powers off: status
+ * 0 if every benchmark ran, 1 if one could not or the suite is unknown.
+ */
+static int step_bench(const struct boot_info *info)
+{
+	const char *suite = cmdline_get("amphi.bench");
+
+	(void)info;
+	if (suite == NULL || kstrcmp(suite, "0") == 0)
+		return 0;
+	hal_poweroff(bench_run(suite) == 0 ? 0 : 1);
+}
+
 static const struct boot_step boot_steps[] = {
 	{ "command line", step_command_line },
 	{ "memory", step_memory },
 	{ "platform", step_platform },
 	{ "scheduler", step_scheduler },
 	{ "selftest", step_selftest },
+	{ "bench", step_bench },
 };
 
 __noreturn void kmain(struct boot_info *info)
