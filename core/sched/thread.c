@@ -1,6 +1,6 @@
 /*
- * Thread lifecycle: creation (structure from a slab cache, stack from the
- * page allocator with its lowest page guarded), start, exit, join and
+ * Thread lifecycle: creation (structure from a slab cache, a guarded stack
+ * from kstack.c), start, exit, join and
  * freeing on the last reference.
  *
  * threads_lock protects the list of all threads and next_tid. A thread's
@@ -16,6 +16,7 @@
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
+#include "core/sched/kstack.h"
 
 static struct kmem_cache *thread_cache;
 static struct spinlock threads_lock = SPINLOCK_INIT("threads", LOCK_RANK_THREADS);
@@ -71,8 +72,7 @@ static void thread_free(struct thread *thread)
 	spin_unlock_irqrestore(&threads_lock, flags);
 	if (thread->stack) {
 		hal_context_destroy(&thread->context);
-		WARN_ON(hal_guard_page(thread->stack, false) < 0);
-		pmm_free_virt(thread->stack, KSTACK_ORDER);
+		kstack_free(thread->stack);
 	}
 	kmem_cache_free(thread_cache, thread);
 }
@@ -104,16 +104,10 @@ static void thread_trampoline(void *arg)
 /* Gives a thread its own guarded stack and initial context. */
 static int thread_setup_stack(struct thread *thread, void (*start)(void *))
 {
-	void *stack = pmm_alloc_virt(KSTACK_ORDER, 0);
-	int err;
+	void *stack = kstack_alloc();
 
-	if (stack == NULL)
-		return -ENOMEM;
-	err = hal_guard_page(stack, true);
-	if (err < 0) {
-		pmm_free_virt(stack, KSTACK_ORDER);
-		return err;
-	}
+	if (IS_ERR(stack))
+		return (int)PTR_ERR(stack);
 	thread->stack = stack;
 	hal_context_init(&thread->context, (char *)stack + PAGE_SIZE,
 			 KSTACK_SIZE - PAGE_SIZE, start, thread);
