@@ -30,6 +30,9 @@
 #define SCHED_MIN_SLICE_NS 1500000ULL
 #define WAKEUP_GRANULARITY_NS 1000000ULL
 #define NICE_0_WEIGHT 1024
+#define IDLE_POLL_MIN_NS 10000ULL	/* adaptive idle-poll window bounds */
+#define IDLE_POLL_MAX_NS 200000ULL
+#define IDLE_POLL_MAX_SPINS 100000	/* bound when the clock stands still */
 
 struct runqueue {
 	struct spinlock lock;
@@ -44,6 +47,7 @@ struct runqueue {
 	uint64_t slice_end;		/* 0 while idle */
 	bool need_resched;		/* also written remotely, READ/WRITE_ONCE */
 	uint64_t idle_since;		/* idling since; 0 when not (owner writes) */
+	uint64_t poll_ns;		/* idle-poll window (owner only) */
 	struct sched_cpu_stats stats;
 } __aligned(64);
 
@@ -559,6 +563,64 @@ static bool pull_work(unsigned int cpu)
 	return most > 0 && pull_from(&runqueues[busiest], cpu);
 }
 
+/*
+ * Before halting, an idle CPU polls its queue for a while, so a wake-up
+ * that comes soon (a lock hand-off, a reply) costs no round trip through a
+ * halted CPU (hosted: a host futex wake; QEMU: waking a vCPU), as Linux's
+ * haltpoll governor does for guests. Interrupts are on meanwhile, so timers
+ * and IPIs are taken. Returns whether work arrived.
+ */
+static bool idle_poll(struct runqueue *rq)
+{
+	uint64_t end = hal_clock_ns() + rq->poll_ns;
+	unsigned int spins = 0;
+
+	hal_irq_enable();
+	while (READ_ONCE(rq->queued) == 0 && rq->poll_ns > 0 &&
+	       ++spins < IDLE_POLL_MAX_SPINS) {
+		if (spins % 16 == 0 && hal_clock_ns() >= end)
+			break;
+		arch_cpu_relax();
+		hal_irq_restore(hal_irq_save());
+	}
+	hal_irq_disable();
+	return READ_ONCE(rq->queued) > 0;
+}
+
+/*
+ * Adapts the poll window to how long the CPU stayed idle: a wake-up that
+ * came just after the window widens it (up to IDLE_POLL_MAX_NS); a long
+ * sleep narrows it, down to no polling at all.
+ */
+static void idle_poll_adapt(struct runqueue *rq, uint64_t idle_ns)
+{
+	if (idle_ns <= IDLE_POLL_MAX_NS) {
+		rq->poll_ns = rq->poll_ns < IDLE_POLL_MIN_NS
+				      ? IDLE_POLL_MIN_NS
+				      : MIN(rq->poll_ns * 2, IDLE_POLL_MAX_NS);
+	} else if (idle_ns > 4 * IDLE_POLL_MAX_NS) {
+		rq->poll_ns /= 2;
+		if (rq->poll_ns < IDLE_POLL_MIN_NS)
+			rq->poll_ns = 0;
+	}
+}
+
+/* Idles this CPU until there may be work. Interrupts off. */
+static void idle_wait(struct runqueue *rq)
+{
+	uint64_t start = hal_clock_ns(), idle_ns;
+
+	WRITE_ONCE(rq->idle_since, start);
+	if (!idle_poll(rq) && READ_ONCE(rq->queued) == 0) {
+		timer_reprogram();
+		hal_idle_until(0);
+		idle_poll_adapt(rq, hal_clock_ns() - start);
+	}
+	idle_ns = hal_clock_ns() - start;
+	WRITE_ONCE(rq->idle_since, 0);
+	WRITE_ONCE(rq->stats.idle_ns, rq->stats.idle_ns + idle_ns);
+}
+
 __noreturn void sched_idle_loop(void)
 {
 	for (;;) {
@@ -568,16 +630,8 @@ __noreturn void sched_idle_loop(void)
 		hal_irq_disable();
 		cpu = hal_cpu_id();
 		rq = &runqueues[cpu];
-		if (READ_ONCE(rq->queued) == 0 && !pull_work(cpu)) {
-			uint64_t start = hal_clock_ns();
-
-			timer_reprogram();
-			WRITE_ONCE(rq->idle_since, start);
-			hal_idle_until(0);
-			WRITE_ONCE(rq->idle_since, 0);
-			WRITE_ONCE(rq->stats.idle_ns,
-				   rq->stats.idle_ns + hal_clock_ns() - start);
-		}
+		if (READ_ONCE(rq->queued) == 0 && !pull_work(cpu))
+			idle_wait(rq);
 		hal_irq_enable();
 		if (READ_ONCE(rq->queued) > 0)
 			schedule();

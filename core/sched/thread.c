@@ -193,7 +193,7 @@ int thread_set_affinity(struct thread *thread, cpumask_t mask)
 	if ((mask & sched_online_mask()) == 0)
 		return -EINVAL;
 	WRITE_ONCE(thread->affinity, mask);
-	if (thread->state != THREAD_NEW)
+	if (READ_ONCE(thread->state) != THREAD_NEW)
 		sched_affinity_changed(thread);
 	return 0;
 }

@@ -52,7 +52,8 @@ static inline void spin_lock(struct spinlock *lock)
 /* Takes the lock only if nobody holds or waits for it; returns success. */
 static inline bool spin_trylock(struct spinlock *lock)
 {
-	uint32_t owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release in spin_unlock, as spin_lock's wait does. */
+	uint32_t owner = __atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE);
 	uint32_t expected = owner;
 
 	if (!__atomic_compare_exchange_n(&lock->next, &expected, owner + 1,

@@ -204,8 +204,9 @@ Test(sched, statistics_count_switches_and_idle_time)
 
 	test_kernel_sched_init(2, false);
 	sched_get_cpu_stats(0, &before);
+	/* 1 ms: long enough that no sleep is over before the thread blocks. */
 	for (int i = 0; i < 10; i++)
-		sleep_ns(200000);
+		sleep_ns(1000000);
 	sched_get_cpu_stats(0, &after);
 	sched_get_cpu_stats(1, &idle_cpu);
 	cr_assert_geq(after.context_switches, before.context_switches + 20,
