@@ -18,6 +18,7 @@
 #include "core/mm/pmm.h"
 #include "core/sched/sched.h"
 #include "core/selftest/selftest.h"
+#include "fs/rootfs.h"
 
 static const struct boot_info *boot_info;
 
@@ -127,9 +128,16 @@ static int step_scheduler(const struct boot_info *info)
 	return 0;
 }
 
+/* The root file system: tmpfs, the initramfs, devtmpfs on /dev. */
+static int step_rootfs(const struct boot_info *info)
+{
+	return rootfs_init(info);
+}
+
 /*
  * `amphi.selftest=1` runs the in-kernel tests and powers off with the
- * number of failures; `amphi.selftest=panic` faults on purpose.
+ * number of failures; `amphi.selftest=panic` (and the other modes of
+ * selftest_fault) fault on purpose.
  */
 static int step_selftest(const struct boot_info *info)
 {
@@ -138,9 +146,12 @@ static int step_selftest(const struct boot_info *info)
 	(void)info;
 	if (mode == NULL || kstrcmp(mode, "0") == 0)
 		return 0;
-	if (kstrcmp(mode, "panic") == 0)
-		selftest_fault();
-	hal_poweroff(selftest_run_all());
+	if (kstrcmp(mode, "1") == 0)
+		hal_poweroff(selftest_run_all());
+	if (selftest_fault(mode) < 0)
+		pr_warn("selftest: unknown mode '%s' (1, panic, write-text, "
+			"write-rodata, exec-data)", mode);
+	return 0;
 }
 
 /*
@@ -162,6 +173,7 @@ static const struct boot_step boot_steps[] = {
 	{ "memory", step_memory },
 	{ "platform", step_platform },
 	{ "scheduler", step_scheduler },
+	{ "root file system", step_rootfs },
 	{ "selftest", step_selftest },
 	{ "bench", step_bench },
 };

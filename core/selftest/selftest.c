@@ -8,9 +8,11 @@
 #include <stdarg.h>
 
 #include "core/hal/time.h"
+#include "core/include/uapi/errno.h"
 #include "core/lib/format.h"
 #include "core/lib/panic.h"
 #include "core/lib/printk.h"
+#include "core/lib/string.h"
 #include "core/sched/sched.h"
 
 struct selftest_table {
@@ -88,9 +90,32 @@ __noinline void selftest_fault_outer(void)
 	barrier();
 }
 
-__noreturn void selftest_fault(void)
+/* An instruction in data: `ret`, never executable if data is NX. */
+static unsigned char data_code[16] __aligned(16) = { 0xc3 };
+static const unsigned long rodata_word = 0x1234;
+
+/* Writes through a pointer the compiler cannot see the target of. */
+static __noinline void write_to(volatile void *target)
 {
-	printk(LOG_NOTICE, "selftest: faulting on purpose");
-	selftest_fault_outer();
-	panic("selftest: the deliberate fault did not fault");
+	printk(LOG_NOTICE, "selftest: writing to %p", target);
+	*(volatile unsigned char *)target = 0xcc;
+	barrier();
+}
+
+int selftest_fault(const char *mode)
+{
+	void (*volatile code)(void) = (void (*)(void))(uintptr_t)data_code;
+
+	printk(LOG_NOTICE, "selftest: faulting on purpose (%s)", mode);
+	if (kstrcmp(mode, "panic") == 0)
+		selftest_fault_outer();
+	else if (kstrcmp(mode, "write-text") == 0)
+		write_to((volatile void *)(uintptr_t)selftest_fault_outer);
+	else if (kstrcmp(mode, "write-rodata") == 0)
+		write_to((volatile void *)(uintptr_t)&rodata_word);
+	else if (kstrcmp(mode, "exec-data") == 0)
+		code();
+	else
+		return -EINVAL;
+	panic("selftest: the deliberate fault (%s) did not fault", mode);
 }

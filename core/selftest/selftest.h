@@ -4,8 +4,8 @@
  * online CPU: allocator stress on real RAM, a spinlock-protected counter
  * bumped by every CPU, cross-CPU calls (IPIs) to every CPU, the one-shot
  * timer. Each test prints a [PASS]/[FAIL] line; the suite ends with
- * `selftest: N passed, N failed`. `amphi.selftest=panic` instead takes a
- * deliberate page fault, to check the fault report.
+ * `selftest: N passed, N failed`. `amphi.selftest=panic` (or another mode
+ * of selftest_fault) instead faults on purpose, to check the fault report.
  */
 #pragma once
 
@@ -31,9 +31,14 @@ int selftest_fail_at(const char *file, int line, const char *fmt, ...)
  */
 int selftest_run_all(void);
 
-/* Faults on purpose (a write to an unmapped address). Never returns. */
-__noreturn void selftest_fault(void);
-
+/*
+ * Faults on purpose, to check the fault report and the kernel's memory
+ * protection: "panic" writes to an unmapped address, "write-text" and
+ * "write-rodata" write to read-only kernel pages, "exec-data" jumps into
+ * a no-execute data page. Returns -EINVAL for an unknown mode; never
+ * returns otherwise.
+ */
+int selftest_fault(const char *mode);
 /* The test tables of each file. */
 extern const struct selftest selftest_mm_tests[];
 extern const unsigned int selftest_mm_count;

@@ -47,6 +47,8 @@ for args in "--cpus 1" "--cpus 2" "--cpus 4" "--cpus 1 --clock virtual"; do
 	! grep -q 'WARNING' "$out" || fail "amphi $args: $(grep -m1 -A3 WARNING "$out")"
 done
 
+expect 0 "selftest: unknown mode 'bogus'" -- amphi.selftest=bogus
+
 # Bad input: one line on stderr, exit status 2, never a crash.
 expect 2 '^amphi: invalid --mem' -- --mem lots
 expect 2 '^amphi: --mem 1M is out of range' -- --mem 1M

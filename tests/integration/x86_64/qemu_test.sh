@@ -2,6 +2,7 @@
 # QEMU boot tests of build/x86_64/amphi.elf, run by ctest (x86_64 preset).
 #   qemu_test.sh boot MACHINE SMP ELF   self-tests on SMP CPUs, all online
 #   qemu_test.sh panic ELF              deliberate fault: dump + backtrace
+#   qemu_test.sh protection ELF         text and rodata read-only, data NX
 #   qemu_test.sh bad-input ELF          no initrd, huge command line,
 #                                       fewer CPUs, no ACPI, initrd given
 #   qemu_test.sh iso ELF                the GRUB multiboot2 ISO boots
@@ -64,6 +65,25 @@ test_panic() {
 		tr -d '+]' | tr -d ' ' | tr '\n' ' ')
 	[ "$chain" = "selftest_fault_inner selftest_fault_outer selftest_fault step_selftest kmain " ] ||
 		{ fail "panic: backtrace names '$chain'"; show; }
+}
+
+# The kernel image's protection: writing text or rodata and executing
+# data each take a protection-violation page fault (present bit set).
+test_protection() {
+	local elf=$1 mode code access status
+	for mode in write-text:0x3:write write-rodata:0x3:write exec-data:0x11:exec; do
+		code=${mode#*:}
+		access=${code#*:}
+		code=${code%%:*}
+		mode=${mode%%:*}
+		status=0
+		amphi_qemu_run 120 "$accel" q35 1 "$elf" \
+			-- amphi.selftest="$mode" panic=-1 >"$out" 2>&1 || status=$?
+		expect_status "$status" 0 "$mode"
+		expect_line "^page fault \(#PF\), vector 14, error code $code, CPU 0" "$mode"
+		expect_line "^kernel $access access to ffffffff[0-9a-f]{8} \(protection violation\)" "$mode"
+		expect_line '^Kernel panic - not syncing: fatal exception: page fault' "$mode"
+	done
 }
 
 test_bad_input() {
@@ -144,10 +164,11 @@ test_kvm() {
 case "${1:-}" in
 boot) test_boot "$2" "$3" "$4" ;;
 panic) test_panic "$2" ;;
+protection) test_protection "$2" ;;
 bad-input) test_bad_input "$2" ;;
 iso) test_iso "$2" ;;
 kvm) test_kvm "$2" ;;
-*) echo "usage: $0 boot|panic|bad-input|iso|kvm ..." >&2; exit 2 ;;
+*) echo "usage: $0 boot|panic|protection|bad-input|iso|kvm ..." >&2; exit 2 ;;
 esac
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "qemu $1: all checks passed"
