@@ -19,6 +19,17 @@ unsigned long lockcheck_violations(void)
 	return __atomic_load_n(&violations, __ATOMIC_RELAXED);
 }
 
+/* The current thread's state if its locks are being checked now, else NULL. */
+static struct lockcheck_state *checked_state(void)
+{
+	struct lockcheck_state *state;
+
+	if (!CONFIG_DEBUG)
+		return NULL;
+	state = lockcheck_current_state();
+	return state && !state->reporting ? state : NULL;
+}
+
 static void report_header(const char *what)
 {
 	__atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
@@ -72,13 +83,10 @@ static void check_order(struct lockcheck_state *state, const void *lock,
 void lockcheck_acquire(const void *lock, const struct lock_class *class,
 		       bool trylock)
 {
-	struct lockcheck_state *state;
+	struct lockcheck_state *state = checked_state();
 	struct held_lock *held;
 
-	if (!CONFIG_DEBUG)
-		return;
-	state = lockcheck_current_state();
-	if (state == NULL || state->reporting)
+	if (state == NULL)
 		return;
 	if (!trylock) {
 		state->reporting = true;
@@ -106,12 +114,9 @@ static void report_not_held(struct lockcheck_state *state, const void *lock,
 
 void lockcheck_release(const void *lock, const struct lock_class *class)
 {
-	struct lockcheck_state *state;
+	struct lockcheck_state *state = checked_state();
 
-	if (!CONFIG_DEBUG)
-		return;
-	state = lockcheck_current_state();
-	if (state == NULL || state->reporting)
+	if (state == NULL)
 		return;
 	for (int i = state->depth - 1; i >= 0; i--) {
 		if (state->held[i].lock != lock || state->held[i].class != class)
@@ -138,12 +143,9 @@ int lockcheck_spinlocks_held(void)
 
 void lockcheck_before_sleep(void)
 {
-	struct lockcheck_state *state;
+	struct lockcheck_state *state = checked_state();
 
-	if (!CONFIG_DEBUG)
-		return;
-	state = lockcheck_current_state();
-	if (state == NULL || state->reporting)
+	if (state == NULL)
 		return;
 	for (int i = state->depth - 1; i >= 0; i--) {
 		if (state->held[i].class->sleeping)

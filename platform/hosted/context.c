@@ -70,15 +70,7 @@ void hal_context_init(struct hal_context *context, void *stack_base,
 void hal_context_init_current(struct hal_context *context, void *stack_base,
 			      size_t stack_size)
 {
-	uintptr_t low, high;
-
-	if (stack_base == NULL) {
-		hal_stack_bounds(&low, &high);
-		stack_base = (void *)low;
-		stack_size = high - low;
-	}
-	context->stack_base = stack_base;
-	context->stack_size = stack_size;
+	arch_context_describe_current(context, stack_base, stack_size);
 	context->platform[0] = NULL;
 	context->platform[1] = NULL;
 #ifdef HOSTED_TSAN

@@ -4,6 +4,7 @@
  */
 #include "core/arch/x86_64/context.h"
 
+#include "core/hal/debug.h"
 #include "core/lib/compiler.h"
 
 void arch_context_trampoline(void);
@@ -29,4 +30,18 @@ uintptr_t arch_context_prepare(void *stack_base, size_t stack_size,
 	frame[6] = (uint64_t)(uintptr_t)arch_context_trampoline;
 	frame[7] = 0;				/* fake return address */
 	return (uintptr_t)frame;
+}
+
+void arch_context_describe_current(struct hal_context *context,
+				   void *stack_base, size_t stack_size)
+{
+	uintptr_t low, high;
+
+	if (stack_base == NULL) {
+		hal_stack_bounds(&low, &high);
+		stack_base = (void *)low;
+		stack_size = high - low;
+	}
+	context->stack_base = stack_base;
+	context->stack_size = stack_size;
 }

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "core/hal/cpu.h"
 #include "core/lib/types.h"
 
 /*
@@ -19,3 +20,11 @@ void arch_context_switch(uintptr_t *from_sp, uintptr_t to_sp);
  */
 uintptr_t arch_context_prepare(void *stack_base, size_t stack_size,
 			       void (*entry)(void *), void *arg);
+
+/*
+ * Fills the stack fields of a context for the running stack; a NULL base
+ * means "ask the platform" (hal_stack_bounds). The part of
+ * hal_context_init_current both platforms share.
+ */
+void arch_context_describe_current(struct hal_context *context,
+				   void *stack_base, size_t stack_size);
