@@ -173,8 +173,8 @@ static const struct boot_step boot_steps[] = {
 	{ "memory", step_memory },
 	{ "platform", step_platform },
 	{ "scheduler", step_scheduler },
-	{ "root file system", step_rootfs },
 	{ "selftest", step_selftest },
+	{ "root file system", step_rootfs },
 	{ "bench", step_bench },
 };
 

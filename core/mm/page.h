@@ -17,6 +17,12 @@ enum page_flag {
 	PAGE_SLAB = 1u << 3,		/* head of a slab (with PAGE_ALLOCATED) */
 	PAGE_LARGE_KMALLOC = 1u << 4,	/* head of a page-backed kmalloc */
 	PAGE_TAIL = 1u << 5,		/* non-head page of a slab */
+	/*
+	 * An anonymous page of private mappings (with PAGE_ALLOCATED): its
+	 * refcount is the number of page-table entries that map it, and a
+	 * write to it copies unless that number is 1 (copy-on-write).
+	 */
+	PAGE_ANON = 1u << 6,
 };
 
 struct page {
@@ -27,7 +33,7 @@ struct page {
 	struct list_head link;
 	uint32_t flags;
 	uint8_t order;		/* block order, on head pages */
-	int32_t refcount;	/* users of an allocated page */
+	int32_t refcount;	/* users of an allocated page; atomic */
 	union {
 		struct {		/* PAGE_SLAB */
 			struct kmem_cache *cache;
@@ -38,3 +44,23 @@ struct page {
 		size_t large_size;	/* PAGE_LARGE_KMALLOC: requested bytes */
 	};
 };
+
+/*
+ * Page reference counts (atomic, any context). The page allocator hands
+ * out a page with one reference; whoever drops the last one frees it.
+ */
+static inline void page_ref_get(struct page *page)
+{
+	__atomic_fetch_add(&page->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Drops a reference; returns true when it was the last one. */
+static inline bool page_ref_put_is_last(struct page *page)
+{
+	return __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+static inline int32_t page_ref_count(const struct page *page)
+{
+	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE);
+}

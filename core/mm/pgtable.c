@@ -281,3 +281,45 @@ int pgtable_lookup(paddr_t root, uint64_t va, paddr_t *pa, pte_t *entry,
 	}
 	return -ENOENT;
 }
+
+pte_t *pgtable_leaf_entry(paddr_t root, uint64_t va, bool create)
+{
+	unsigned int stop;
+
+	if (!va_is_canonical(va))
+		return ERR_PTR(-EINVAL);
+	return walk(root, va, 1, create, create, &stop);
+}
+
+static int for_each_in(paddr_t table, unsigned int level, uint64_t va,
+		       uint64_t end,
+		       int (*fn)(uint64_t va, pte_t *entry, void *arg),
+		       void *arg)
+{
+	uint64_t size = pgtable_level_size(level);
+
+	while (va < end) {
+		pte_t *entry = entry_at(table, va, level);
+		uint64_t next = ALIGN_DOWN(va, size) + size;
+		int err = 0;
+
+		if (pte_is_present(*entry) && level == 1)
+			err = fn(va, entry, arg);
+		else if (pte_is_present(*entry) && !(*entry & PTE_HUGE))
+			err = for_each_in(pte_address(*entry), level - 1, va,
+					  MIN(next, end), fn, arg);
+		if (err < 0)
+			return err;
+		va = next;
+	}
+	return 0;
+}
+
+int pgtable_for_each_leaf(paddr_t root, uint64_t va, uint64_t length,
+			  int (*fn)(uint64_t va, pte_t *entry, void *arg),
+			  void *arg)
+{
+	if (!range_is_valid(va, length))
+		return -EINVAL;
+	return for_each_in(root, PT_LEVELS, va, va + length, fn, arg);
+}

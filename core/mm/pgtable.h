@@ -75,6 +75,27 @@ int pgtable_unmap(paddr_t root, uint64_t va, uint64_t length);
 int pgtable_lookup(paddr_t root, uint64_t va, paddr_t *pa, pte_t *entry,
 		   unsigned int *level);
 
+/*
+ * The 4 KiB leaf entry that maps va, for callers that edit entries in
+ * place (with WRITE_ONCE). With `create`, missing tables are allocated and
+ * a huge leaf on the way is split; without it, NULL is returned when a
+ * table is missing or a huge leaf maps va. Returns ERR_PTR(-ENOMEM) when
+ * a table cannot be allocated, ERR_PTR(-EINVAL) for a non-canonical va.
+ */
+pte_t *pgtable_leaf_entry(paddr_t root, uint64_t va, bool create);
+
+/*
+ * Calls fn(va, entry, arg) for every present 4 KiB leaf in
+ * [va, va + length), in address order, skipping missing tables (so a
+ * sparse range costs what is mapped, not its size). Huge leaves are not
+ * visited: user address spaces use 4 KiB leaves only. fn may rewrite the
+ * entry; a negative return stops the walk and is returned. Returns 0, or
+ * -EINVAL for a bad range.
+ */
+int pgtable_for_each_leaf(paddr_t root, uint64_t va, uint64_t length,
+			  int (*fn)(uint64_t va, pte_t *entry, void *arg),
+			  void *arg);
+
 /* Bytes one leaf at `level` (1..3) maps. */
 static inline uint64_t pgtable_level_size(unsigned int level)
 {

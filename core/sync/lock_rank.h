@@ -12,13 +12,23 @@ enum lock_rank {
 
 	/* Sleeping locks (mutexes, rwlocks, semaphores). */
 	LOCK_RANK_MUTEX_OUTER = 10,	/* subsystem-wide, taken first */
+	LOCK_RANK_VFS_FILE = 12,	/* an open file's position */
+	LOCK_RANK_VFS_TREE = 14,	/* a super block's name space (rwlock) */
+	LOCK_RANK_VFS_INODE = 16,	/* an inode's data and attributes */
 	LOCK_RANK_MUTEX = 20,		/* ordinary object mutexes */
+	LOCK_RANK_VM_SPACE = 24,	/* an address space's VMAs (rwlock) */
+	LOCK_RANK_VM_OBJECT = 26,	/* a memory object's pages */
 	LOCK_RANK_MUTEX_INNER = 30,
 
 	/* Spinlocks. */
+	LOCK_RANK_VFS_FS_CONTEXT = 40,	/* a process's root and cwd */
+	LOCK_RANK_VFS_MOUNT = 42,	/* the mount table, mount refcounts */
+	LOCK_RANK_VFS_DCACHE = 44,	/* dentry cache, dentry/inode refcounts */
+	LOCK_RANK_VFS_LEAF = 46,	/* small VFS leaf locks (fs types, ids) */
 	LOCK_RANK_KMEM_CACHES = 50,	/* the list of slab caches */
 	LOCK_RANK_KMEM_CACHE = 52,	/* one slab cache */
 	LOCK_RANK_THREADS = 55,		/* the global thread list */
+	LOCK_RANK_VM_PT = 57,		/* an address space's page table */
 	LOCK_RANK_WAITQUEUE = 60,	/* wait queues, sleeping-lock internals */
 	LOCK_RANK_RUNQUEUE = 70,	/* a CPU's run queue */
 	LOCK_RANK_TIMER = 75,		/* a CPU's timer tree */
@@ -26,6 +36,7 @@ enum lock_rank {
 	LOCK_RANK_PMM = 80,		/* the page allocator */
 	LOCK_RANK_TLB_SHOOTDOWN = 85,	/* one TLB shootdown at a time (x86_64) */
 	LOCK_RANK_CPU_CALL = 87,	/* a CPU's queue of cross-CPU calls */
+	LOCK_RANK_RANDOM = 88,		/* the kernel CSPRNG state; a leaf */
 	LOCK_RANK_PRINTK = 90,		/* the log; taken from anywhere */
 	LOCK_RANK_DEVICE = 95,		/* device registers (PCI config, IOAPIC) */
 };

@@ -7,6 +7,7 @@
 
 #include "core/hal/mmu.h"
 #include "core/include/uapi/errno.h"
+#include "core/lib/err.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/pmm.h"
 #include "support/kernel.h"
@@ -230,4 +231,68 @@ Test(mm_pgtable, destroy_returns_every_table_page, .init = boot)
 	cr_assert_lt(free_pages(), baseline.free_pages);
 	pgtable_destroy(root);
 	cr_assert_eq(free_pages(), baseline.free_pages);
+}
+
+Test(mm_pgtable, leaf_entry_creates_only_when_asked, .init = boot)
+{
+	pte_t *entry;
+
+	cr_assert_null(pgtable_leaf_entry(root, USER_VA, false));
+	entry = pgtable_leaf_entry(root, USER_VA, true);
+	cr_assert_not(IS_ERR_OR_NULL(entry));
+	cr_assert_eq(*entry, 0);
+	*entry = 0x7000 | PTE_PRESENT | PTE_USER;
+	cr_assert_eq(translate(USER_VA + 12), 0x7000 + 12);
+	cr_assert_eq(pgtable_leaf_entry(root, USER_VA, false), entry);
+	cr_assert_eq(pgtable_leaf_entry(root, 0x0000800000000000ULL, true),
+		     ERR_PTR(-EINVAL));
+}
+
+struct visit_log {
+	unsigned int count;
+	uint64_t va[8];
+};
+
+static int log_leaf(uint64_t va, pte_t *entry, void *arg)
+{
+	struct visit_log *log = arg;
+
+	cr_assert(pte_is_present(*entry));
+	if (log->count < 8)
+		log->va[log->count] = va;
+	log->count++;
+	return 0;
+}
+
+static int stop_at_second(uint64_t va, pte_t *entry, void *arg)
+{
+	(void)va;
+	(void)entry;
+	return ++*(unsigned int *)arg == 2 ? -EINTR : 0;
+}
+
+Test(mm_pgtable, for_each_leaf_visits_mapped_pages_in_order, .init = boot)
+{
+	struct visit_log log = { 0 };
+	uint64_t far = 0x00007f0000000000ULL;
+	unsigned int calls = 0;
+
+	cr_assert_eq(pgtable_map(root, far, 0x3000, PAGE_SIZE, PTE_USER, 0), 0);
+	cr_assert_eq(pgtable_map(root, USER_VA, 0x1000, 2 * PAGE_SIZE,
+				 PTE_USER, 0), 0);
+	cr_assert_eq(pgtable_for_each_leaf(root, 0, 0x00007ffffffff000ULL,
+					   log_leaf, &log), 0);
+	cr_assert_eq(log.count, 3);
+	cr_assert_eq(log.va[0], USER_VA);
+	cr_assert_eq(log.va[1], USER_VA + PAGE_SIZE);
+	cr_assert_eq(log.va[2], far);
+	log.count = 0;
+	cr_assert_eq(pgtable_for_each_leaf(root, USER_VA + PAGE_SIZE,
+					   PAGE_SIZE, log_leaf, &log), 0);
+	cr_assert_eq(log.count, 1, "the range bounds the walk");
+	cr_assert_eq(pgtable_for_each_leaf(root, 0, 0x00007ffffffff000ULL,
+					   stop_at_second, &calls), -EINTR);
+	cr_assert_eq(calls, 2);
+	cr_assert_eq(pgtable_for_each_leaf(root, 1, PAGE_SIZE, log_leaf, &log),
+		     -EINVAL);
 }

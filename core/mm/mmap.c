@@ -1,0 +1,289 @@
+/*
+ * mmap, munmap and mprotect on an address space, with Linux's argument
+ * validation, and the placement of new mappings (hints, top-down search
+ * below mmap_base, guard gaps below stacks). Each call validates its
+ * arguments, takes as->lock for writing, checks the address space, and
+ * only then changes it (STYLE.md: validate, then commit).
+ */
+#include "core/mm/vm_internal.h"
+
+#include "core/include/uapi/mman.h"
+#include "core/lib/err.h"
+#include "core/lib/panic.h"
+
+#define PROT_ACCESS (PROT_READ | PROT_WRITE | PROT_EXEC)
+#define MAP_32BIT_START 0x40000000ULL
+#define MAP_32BIT_END 0x80000000ULL
+
+/* Every flag mmap knows; others are ignored unless MAP_SHARED_VALIDATE. */
+#define MAP_KNOWN_FLAGS                                                      \
+	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN |  \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |       \
+	 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_SYNC |  \
+	 MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED)
+
+/* Whether [start, start + length) is free, guard gaps included. Locked. */
+static bool range_fits(struct address_space *as, uaddr_t start,
+		       uint64_t length)
+{
+	struct vma *next = vma_find(as, start);
+
+	return next == NULL ||
+	       (next->start > start && start + length <= vma_start_gap(next));
+}
+
+/* The highest gap of `length` bytes below `top`, or -ENOMEM. Locked. */
+static long find_top_down(struct address_space *as, uint64_t length,
+			  uaddr_t top)
+{
+	struct vma *next = NULL;
+	struct vma *vma = rb_entry_or_null(rb_last(&as->vmas), struct vma,
+					   node);
+
+	for (;;) {
+		uaddr_t gap_end = next ? MIN(vma_start_gap(next), top) : top;
+		uaddr_t gap_start = vma ? MAX(vma->end, VM_MMAP_MIN_ADDR)
+					: VM_MMAP_MIN_ADDR;
+
+		if (gap_end > gap_start && gap_end - gap_start >= length)
+			return (long)(gap_end - length);
+		if (vma == NULL)
+			return -ENOMEM;
+		next = vma;
+		vma = vma_prev(vma);
+	}
+}
+
+long vm_find_free_range(struct address_space *as, uaddr_t hint,
+			uint64_t length)
+{
+	long found;
+
+	if (length > as->limit - VM_MMAP_MIN_ADDR)
+		return -ENOMEM;
+	if (hint != 0) {
+		hint = MAX(ALIGN_UP(hint, PAGE_SIZE), VM_MMAP_MIN_ADDR);
+		if (hint <= as->limit - length && range_fits(as, hint, length))
+			return (long)hint;
+	}
+	found = find_top_down(as, length, MIN(as->mmap_base, as->limit));
+	if (found < 0)
+		found = find_top_down(as, length, as->limit);
+	return found;
+}
+
+struct vma *vm_insert_vma(struct address_space *as, struct vma *vma)
+{
+	vma_link(as, vma);
+	return vma_merge(as, vma);
+}
+
+/* Argument checks that need no lock. Rounds *length up to pages. */
+static int mmap_check(struct address_space *as, uaddr_t addr,
+		      uint64_t *length, unsigned int flags, uint64_t offset)
+{
+	unsigned int type = flags & MAP_TYPE;
+	uint64_t pages;
+
+	if (*length == 0 || (offset & ~PAGE_MASK))
+		return -EINVAL;
+	pages = ALIGN_UP(*length, PAGE_SIZE) >> PAGE_SHIFT;
+	if (pages == 0 || pages > (as->limit >> PAGE_SHIFT))
+		return -ENOMEM;
+	*length = pages << PAGE_SHIFT;
+	if ((offset >> PAGE_SHIFT) + pages < (offset >> PAGE_SHIFT))
+		return -EOVERFLOW;
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* FIXME: file mappings need the VFS. */
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL; /* anonymous MAP_SHARED_VALIDATE, as Linux */
+	if (type == MAP_SHARED && (flags & MAP_GROWSDOWN))
+		return -EINVAL;
+	if (flags & MAP_HUGETLB)
+		return -ENOMEM; /* no huge pages reserved, as a default Linux */
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return 0;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (addr > as->limit - *length)
+		return -ENOMEM;
+	if (addr < VM_MMAP_MIN_ADDR)
+		return -EPERM;
+	return 0;
+}
+
+/* MAP_32BIT: Linux x86_64 places these in [1 GiB, 2 GiB). Locked. */
+static long find_32bit(struct address_space *as, uint64_t length)
+{
+	long found = find_top_down(as, length, MAP_32BIT_END);
+
+	return found >= (long)MAP_32BIT_START ? found : -ENOMEM;
+}
+
+/* Where the new mapping goes, or -errno. Write-locked. */
+static long mmap_place(struct address_space *as, uaddr_t addr,
+		       uint64_t length, unsigned int flags)
+{
+	if (flags & MAP_FIXED_NOREPLACE) /* wins over MAP_FIXED, as Linux */
+		return vm_range_is_free(as, addr, addr + length) ? (long)addr
+								   : -EEXIST;
+	if (flags & MAP_FIXED)
+		return (long)addr;
+	if (flags & MAP_32BIT)
+		return find_32bit(as, length);
+	return vm_find_free_range(as, addr, length);
+}
+
+static struct vma *mmap_vma_alloc(uaddr_t start, uint64_t length,
+				  unsigned int prot, unsigned int flags)
+{
+	unsigned int vma_flags = 0;
+	struct vm_object *object = NULL;
+	struct vma *vma;
+
+	if (flags & MAP_GROWSDOWN)
+		vma_flags |= VMA_GROWSDOWN;
+	if ((flags & MAP_TYPE) == MAP_SHARED) {
+		vma_flags |= VMA_SHARED;
+		object = vm_anon_object_create();
+		if (object == NULL)
+			return NULL;
+	}
+	vma = vma_alloc(start, start + length, prot & PROT_ACCESS, vma_flags,
+			object, 0);
+	if (object != NULL)
+		vm_object_put(object); /* the VMA holds its own reference */
+	return vma;
+}
+
+/* MAP_POPULATE: fault every page in now. No lock held. */
+static void populate(struct address_space *as, uaddr_t start, uint64_t length,
+		     unsigned int prot)
+{
+	unsigned int access = (prot & PROT_WRITE) ? VM_ACCESS_WRITE
+						  : VM_ACCESS_READ;
+
+	if (!(prot & PROT_ACCESS))
+		return;
+	for (uint64_t done = 0; done < length; done += PAGE_SIZE) {
+		if (vm_fault(as, start + done, access) < 0)
+			return; /* Linux ignores a failed populate */
+	}
+}
+
+long vm_mmap(struct address_space *as, uaddr_t addr, uint64_t length,
+	     unsigned int prot, unsigned int flags, uint64_t offset)
+{
+	struct vma *vma = NULL;
+	long start;
+	int err = mmap_check(as, addr, &length, flags, offset);
+
+	if (err < 0)
+		return err;
+	rwlock_write_lock(&as->lock);
+	start = mmap_place(as, addr, length, flags);
+	if (start >= 0 && as->vma_count >= VM_MAX_MAP_COUNT)
+		start = -ENOMEM;
+	if (start >= 0) {
+		vma = mmap_vma_alloc((uaddr_t)start, length, prot, flags);
+		if (vma == NULL)
+			start = -ENOMEM;
+	}
+	if (vma != NULL && (flags & MAP_FIXED)) {
+		err = vm_unmap_locked(as, vma->start, vma->end);
+		if (err < 0) {
+			vma_free(vma);
+			start = err;
+		}
+	}
+	if (start >= 0)
+		vm_insert_vma(as, vma);
+	rwlock_write_unlock(&as->lock);
+	if (start >= 0 && (flags & MAP_POPULATE))
+		populate(as, (uaddr_t)start, length, prot);
+	return start;
+}
+
+int vm_munmap(struct address_space *as, uaddr_t addr, uint64_t length)
+{
+	uint64_t aligned = ALIGN_UP(length, PAGE_SIZE);
+	int err;
+
+	if ((addr & ~PAGE_MASK) || length == 0 || aligned < length ||
+	    aligned > as->limit || addr > as->limit - aligned)
+		return -EINVAL;
+	rwlock_write_lock(&as->lock);
+	err = vm_unmap_locked(as, addr, addr + aligned);
+	rwlock_write_unlock(&as->lock);
+	return err;
+}
+
+/*
+ * The start of the range mprotect changes (lowered to the VMA's start for
+ * PROT_GROWSDOWN), after checking [*start, end) is mapped without holes.
+ * Returns 0, -ENOMEM (a hole) or -EINVAL. Write-locked.
+ */
+static int mprotect_range(struct address_space *as, uaddr_t *start,
+			  uaddr_t end, unsigned int prot)
+{
+	struct vma *vma = vma_find(as, *start);
+	uaddr_t covered;
+
+	if (vma == NULL || vma->start >= end)
+		return -ENOMEM;
+	if (prot & PROT_GROWSDOWN) {
+		if (!(vma->flags & VMA_GROWSDOWN))
+			return -EINVAL;
+		*start = vma->start;
+	} else if (prot & PROT_GROWSUP) {
+		return -EINVAL; /* no grows-up VMAs on x86_64 */
+	}
+	if (vma->start > *start)
+		return -ENOMEM;
+	for (covered = vma->end; covered < end; covered = vma->end) {
+		vma = vma_next(vma);
+		if (vma == NULL || vma->start != covered)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Merges every VMA touching [start, end) with its neighbours. */
+static void merge_range(struct address_space *as, uaddr_t start, uaddr_t end)
+{
+	struct vma *vma = vma_find(as, start);
+
+	while (vma != NULL && vma->start <= end)
+		vma = vma_next(vma_merge(as, vma));
+}
+
+int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
+		unsigned int prot)
+{
+	uint64_t aligned = ALIGN_UP(length, PAGE_SIZE);
+	uaddr_t end = addr + aligned;
+	struct vma *vma;
+	int err;
+
+	if ((addr & ~PAGE_MASK) ||
+	    (prot & ~(PROT_ACCESS | PROT_GROWSDOWN | PROT_GROWSUP)) ||
+	    (prot & PROT_GROWSDOWN && prot & PROT_GROWSUP))
+		return -EINVAL;
+	if (length == 0)
+		return 0;
+	if (end <= addr)
+		return -ENOMEM;
+	rwlock_write_lock(&as->lock);
+	err = mprotect_range(as, &addr, end, prot);
+	if (err == 0)
+		err = vma_split_range(as, addr, end);
+	for (vma = vma_find(as, addr); err == 0 && vma && vma->start < end;
+	     vma = vma_next(vma)) {
+		vma->prot = prot & PROT_ACCESS;
+		vm_protect_range(as, vma, vma->start, vma->end);
+	}
+	if (err == 0)
+		merge_range(as, addr, end);
+	rwlock_write_unlock(&as->lock);
+	return err;
+}

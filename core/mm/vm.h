@@ -1,0 +1,191 @@
+/*
+ * User address spaces: a page table in the core's x86_64 format, a tree of
+ * VMAs (virtual memory areas) that say what each range may hold, and the
+ * operations behind mmap, munmap, mprotect, brk, mremap, madvise, fork and
+ * page faults. Copying to and from user memory is in core/mm/uaccess.h.
+ *
+ * Locks: `lock` (a sleeping rwlock) protects the VMA tree and the brk and
+ * mmap fields; operations that change VMAs take it for writing, faults
+ * take it for reading. `pt_lock` (a spinlock, taken under `lock`)
+ * protects every entry of the user half of the page table, so faults of
+ * several threads in one address space can run at once. Every function
+ * here takes the locks it needs: callers hold none of them.
+ */
+#pragma once
+
+#include "core/lib/rbtree.h"
+#include "core/lib/types.h"
+#include "core/sync/rwlock.h"
+#include "core/sync/spinlock.h"
+
+/* The end of user space (Linux x86_64's TASK_SIZE: one page below 2^47). */
+#define VM_USER_TOP 0x00007ffffffff000ULL
+/* Fixed mappings below this fail with -EPERM (Linux's mmap_min_addr). */
+#define VM_MMAP_MIN_ADDR 0x10000ULL
+/* Kept free below a grows-down VMA (Linux's stack_guard_gap). */
+#define VM_STACK_GUARD_GAP (256ULL * PAGE_SIZE)
+/* How far a grows-down VMA may grow (RLIMIT_STACK's usual 8 MiB). */
+#define VM_STACK_LIMIT_DEFAULT (8ULL * MiB)
+/* Room left between the top of user space and mmap_base for the stack. */
+#define VM_MMAP_TOP_GAP (128ULL * MiB)
+
+/* Access kinds for vm_fault (a bit set). */
+#define VM_ACCESS_READ 0x1u
+#define VM_ACCESS_WRITE 0x2u
+#define VM_ACCESS_EXEC 0x4u
+
+/* si_code of the SIGSEGV a failed fault raises (Linux's values). */
+#define VM_SEGV_MAPERR 1	/* no mapping at the address */
+#define VM_SEGV_ACCERR 2	/* a mapping that forbids the access */
+
+/* vma->flags */
+#define VMA_SHARED (1u << 0)	/* writes go to the object, seen by all */
+#define VMA_GROWSDOWN (1u << 1)	/* a stack: extends down on faults */
+
+struct page;
+struct vm_object;
+
+/*
+ * What backs the pages of a VMA that has an object (shared anonymous
+ * memory now, files later). `fault` returns in *page the page at page
+ * offset `pgoff` of the object with one reference for the caller, or
+ * -ENOMEM/-EIO; it may sleep and is called with the address space's lock
+ * held for reading. `release` frees the object when its last reference
+ * goes.
+ */
+struct vm_object_ops {
+	int (*fault)(struct vm_object *object, uint64_t pgoff,
+		     struct page **page);
+	void (*release)(struct vm_object *object);
+};
+
+/* Reference-counted; each VMA that maps it holds one reference. */
+struct vm_object {
+	const struct vm_object_ops *ops;
+	int refcount;		/* atomic */
+};
+
+/* One mapped range. Protected by the address space's lock. */
+struct vma {
+	struct rb_node node;	/* in address_space.vmas, keyed by start */
+	uaddr_t start;		/* page-aligned */
+	uaddr_t end;		/* exclusive, page-aligned */
+	unsigned int prot;	/* PROT_* */
+	unsigned int flags;	/* VMA_* */
+	struct vm_object *object;	/* NULL: private anonymous memory */
+	uint64_t pgoff;		/* object page at `start` */
+};
+
+struct address_space {
+	struct rwlock lock;
+	/* Protected by lock: */
+	struct rb_root vmas;
+	uint64_t vma_count;
+	uaddr_t brk_start;	/* the heap's first byte (set by exec) */
+	uaddr_t brk;		/* the current break, as user space set */
+	uaddr_t mmap_base;	/* top-down mmap placement starts below it */
+	uaddr_t limit;		/* end of user space for this space */
+	uint64_t stack_limit;	/* bytes a grows-down VMA may span */
+
+	struct spinlock pt_lock;
+	/* Protected by pt_lock: every user-half entry below root. */
+	paddr_t root;		/* the PML4, fixed for the space's life */
+
+	int refcount;		/* atomic */
+};
+
+/*
+ * Creates an empty address space (one reference): limit VM_USER_TOP,
+ * mmap_base below it, no break. Returns it or ERR_PTR(-ENOMEM). May sleep.
+ */
+struct address_space *vm_create(void);
+
+void vm_get(struct address_space *as);
+/* Drops a reference; the last frees every page, table and VMA. May sleep. */
+void vm_put(struct address_space *as);
+
+/*
+ * Copies `parent` for fork: private memory becomes copy-on-write on both
+ * sides (their entries made read-only), shared memory stays shared.
+ * Returns the child (one reference) or ERR_PTR(-ENOMEM); on failure the
+ * parent's contents are unchanged. May sleep.
+ */
+struct address_space *vm_fork(struct address_space *parent);
+
+/*
+ * Resolves a fault at `addr` for `access` (VM_ACCESS_*): demand-zero,
+ * copy-on-write, or growing a stack. Returns 0 when the access can be
+ * retried; -EFAULT when nothing is mapped there (SEGV_MAPERR), -EACCES
+ * when the mapping forbids the access (SEGV_ACCERR), -ENOMEM when out of
+ * memory. Never uses hardware Accessed/Dirty bits. May sleep.
+ */
+int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access);
+
+/* The VM_SEGV_* code for a vm_fault error. */
+int vm_fault_segv_code(int error);
+
+/*
+ * mmap(2) for anonymous memory, with Linux's validation. Returns the
+ * address or -errno: -EINVAL (bad length, flags or alignment), -ENOMEM (no
+ * room, overflow, out of memory), -EEXIST (MAP_FIXED_NOREPLACE over a
+ * mapping), -EPERM (fixed below VM_MMAP_MIN_ADDR), -EOVERFLOW (offset
+ * plus length wraps), -ENODEV (file mappings: not yet). MAP_POPULATE
+ * faults the pages in (failures ignored, as Linux). May sleep.
+ */
+long vm_mmap(struct address_space *as, uaddr_t addr, uint64_t length,
+	     unsigned int prot, unsigned int flags, uint64_t offset);
+
+/* munmap(2): 0, or -EINVAL (misaligned, zero or out-of-range length). */
+int vm_munmap(struct address_space *as, uaddr_t addr, uint64_t length);
+
+/*
+ * mprotect(2): 0; -EINVAL (misaligned, bad prot, PROT_GROWSDOWN on a VMA
+ * that does not grow); -ENOMEM (a hole in the range, overflow, or out of
+ * memory; nothing is changed then, where Linux changes the VMAs before
+ * the hole).
+ */
+int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
+		unsigned int prot);
+
+/*
+ * brk(2): moves the break to `brk` and returns the new break; returns the
+ * current break unchanged when `brk` is below the heap start, would
+ * overlap a mapping or its guard gap, or memory runs out.
+ */
+uaddr_t vm_brk(struct address_space *as, uaddr_t brk);
+
+/* Places the heap at `start` (page-aligned), as exec does. */
+void vm_brk_init(struct address_space *as, uaddr_t start);
+
+/*
+ * mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, and
+ * MREMAP_FIXED to `new_addr`). Returns the new address or -EINVAL (flags,
+ * alignment, zero length), -EFAULT (old range not one VMA), -ENOMEM (no
+ * room), -EOPNOTSUPP (MREMAP_DONTUNMAP, not yet).
+ */
+long vm_mremap(struct address_space *as, uaddr_t old_addr, uint64_t old_length,
+	       uint64_t new_length, unsigned int flags, uaddr_t new_addr);
+
+/*
+ * madvise(2): MADV_DONTNEED and MADV_FREE drop the range's pages (private
+ * anonymous memory reads back zeros); pure hints are accepted. Returns 0,
+ * -EINVAL (misaligned, unknown or unsupported advice), -ENOMEM (a hole).
+ */
+int vm_madvise(struct address_space *as, uaddr_t addr, uint64_t length,
+	       int advice);
+
+/*
+ * Calls fn(vma, arg) for each VMA in address order under the read lock
+ * (for /proc/PID/maps and tests); a negative return stops the walk and is
+ * returned. fn must not call back into this address space.
+ */
+int vm_for_each_vma(struct address_space *as,
+		    int (*fn)(const struct vma *vma, void *arg), void *arg);
+
+/*
+ * Checks the invariants: a valid tree, sorted page-aligned non-overlapping
+ * VMAs inside the limit, no two adjacent VMAs left unmerged, and no page
+ * mapped outside a VMA. Returns 0 or -EINVAL (and logs why). For tests
+ * and fuzzing. May sleep.
+ */
+int vm_validate(struct address_space *as);

@@ -1,0 +1,59 @@
+/*
+ * The harnesses' kernel: the same bring-up the unit tests use
+ * (tests/unit/support/kernel.c), without a test framework, so a failure
+ * is an abort() that libFuzzer records as a crash.
+ */
+#include "fuzz_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/hal/cpu.h"
+#include "core/lib/err.h"
+#include "core/mm/kmem.h"
+#include "core/mm/pmm.h"
+#include "core/sched/sched.h"
+#include "hosted.h"
+
+static struct boot_info boot_info;
+static struct vfs_cred root_cred = { .uid = 0, .gid = 0 };
+static struct vfs_caller root_caller = { .cred = &root_cred };
+static int booted;
+
+void fuzz_check(int cond, const char *message)
+{
+	if (!cond) {
+		fprintf(stderr, "fuzz: check failed: %s\n", message);
+		abort();
+	}
+}
+
+void fuzz_kernel_init(void)
+{
+	struct hosted_options options = { .mem_bytes = 64 << 20, .cpus = 1 };
+	char error[256];
+
+	if (booted)
+		return;
+	booted = 1;
+	hosted_clock_init(true);
+	hosted_symbols_init();
+	hosted_cpus_init(1);
+	hosted_cpu_thread_init(0);
+	fuzz_check(hosted_ram_create(options.mem_bytes) == 0, "RAM");
+	fuzz_check(hosted_boot_info_init(&boot_info, &options, error,
+					 sizeof(error)) == 0, error);
+	fuzz_check(pmm_init(&boot_info) == 0, "pmm_init");
+	kmem_init();
+	sched_init();
+	hal_irq_enable();
+	vfs_init();
+	fuzz_check(vfs_mount_root("tmpfs", NULL) == 0, "root mount");
+	root_caller.fs = vfs_fs_context_create();
+	fuzz_check(!IS_ERR(root_caller.fs), "fs context");
+}
+
+const struct vfs_caller *fuzz_root_caller(void)
+{
+	return &root_caller;
+}
