@@ -27,6 +27,7 @@ struct bench_suite {
 
 static const struct bench_suite suites[] = {
 	{ "sched", bench_sched, &bench_sched_count },
+	{ "vfs", bench_vfs, &bench_vfs_count },
 };
 
 /* One benchmark's run, handed to its driver thread. */
@@ -190,7 +191,7 @@ int bench_run(const char *suite_name)
 	unsigned int failed = 0;
 
 	if (suite == NULL) {
-		printk(LOG_ERR, "bench: unknown suite '%s' (suites: sched)",
+		printk(LOG_ERR, "bench: unknown suite '%s' (suites: sched, vfs)",
 		       suite_name);
 		return -EINVAL;
 	}

@@ -76,3 +76,5 @@ struct thread *bench_thread_start(const char *name, int (*entry)(void *arg),
 /* The benchmark table of each suite. */
 extern const struct bench bench_sched[];
 extern const unsigned int bench_sched_count;
+extern const struct bench bench_vfs[];
+extern const unsigned int bench_vfs_count;

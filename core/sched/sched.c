@@ -32,7 +32,7 @@
 #define NICE_0_WEIGHT 1024
 #define IDLE_POLL_MIN_NS 10000ULL	/* adaptive idle-poll window bounds */
 #define IDLE_POLL_MAX_NS 200000ULL
-#define IDLE_POLL_MAX_SPINS 100000	/* bound when the clock stands still */
+#define IDLE_POLL_MAX_SPINS 100000	/* a bound whatever the clock does */
 
 struct runqueue {
 	struct spinlock lock;
@@ -572,13 +572,15 @@ static bool pull_work(unsigned int cpu)
  */
 static bool idle_poll(struct runqueue *rq)
 {
-	uint64_t end = hal_clock_ns() + rq->poll_ns;
+	uint64_t start = hal_clock_ns(), end = start + rq->poll_ns, now;
 	unsigned int spins = 0;
 
 	hal_irq_enable();
 	while (READ_ONCE(rq->queued) == 0 && rq->poll_ns > 0 &&
 	       ++spins < IDLE_POLL_MAX_SPINS) {
-		if (spins % 16 == 0 && hal_clock_ns() >= end)
+		/* A clock that stands still (virtual time) never ends a poll. */
+		if (spins % 16 == 0 &&
+		    ((now = hal_clock_ns()) >= end || now == start))
 			break;
 		arch_cpu_relax();
 		hal_irq_restore(hal_irq_save());

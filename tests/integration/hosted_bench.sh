@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the in-kernel scheduler benchmarks on the hosted kernel with two CPUs
-# and checks that every benchmark reported a positive figure and the kernel
+# (and the VFS ones) and checks that every benchmark reported a positive figure and the kernel
 # powered off cleanly; and that a bad request fails. No timing thresholds:
 # the figures are too noisy on shared machines to assert on.
 # Usage: hosted_bench.sh path/to/amphi
@@ -41,6 +41,15 @@ expect_line 'bench: done$' "closing line"
 run 0 --cpus 1 amphi.bench=sched amphi.bench_ms=20
 expect_line 'bench: sched\.mutex_handoff .* cpus=1$' "mutex_handoff on one CPU"
 expect_line 'bench: done$' "closing line, one CPU"
+
+# The VFS suite: every figure (a benchmark that cannot remove what it
+# created reports a failure, so this also checks the clean-up).
+run 0 amphi.bench=vfs amphi.bench_ms=30
+for bench in lookup_hit_10k lookup_miss_10k create_unlink_10k; do
+	expect_line "bench: vfs\.$bench ns_per_op=$positive ops=$positive cpus=1\$" "$bench"
+done
+expect_line 'bench: done$' "closing line, vfs"
+! grep -q 'failed' "$out" || { fail "a vfs benchmark failed"; show; }
 
 # Bad requests power off with status 1 and say why.
 run 1 amphi.bench=nosuch

@@ -6,6 +6,7 @@
 #   qemu_test.sh bad-input ELF          no initrd, huge command line,
 #                                       fewer CPUs, no ACPI, initrd given
 #   qemu_test.sh iso ELF                the GRUB multiboot2 ISO boots
+#   qemu_test.sh initramfs ELF          -initrd (gzip cpio) unpacked into /
 #   qemu_test.sh kvm ELF                as boot, under KVM (77: skipped)
 # TCG unless AMPHI_ACCEL=kvm. Every QEMU run has a timeout.
 set -u
@@ -138,6 +139,36 @@ test_bad_input() {
 	expect_line 'amphi: 2 CPUs online' "huge command line"
 }
 
+# The same initramfs handling as hosted: a gzip cpio from the host's cpio
+# is unpacked into the tmpfs root and listed; a corrupt one is reported and
+# the boot goes on.
+test_initramfs() {
+	local elf=$1 dir status
+	dir=$(mktemp -d)
+	mkdir -p "$dir/root/etc"
+	printf 'hello\n' >"$dir/root/etc/motd"
+	ln -s /etc/motd "$dir/root/motd"
+	chmod 0755 "$dir/root"
+	(cd "$dir/root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) |
+		gzip -9 >"$dir/initrd.gz"
+	head -c 4000 /dev/urandom | tr '\0\037' 'xy' >"$dir/junk"
+	status=0
+	amphi_qemu_run 120 "$accel" q35 2 "$elf" --initrd "$dir/initrd.gz" \
+		-- amphi.debug=vfs >"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "initramfs"
+	expect_line 'vfs: unpacked initramfs' initramfs
+	expect_line 'vfs:   lrwxrwxrwx +0 +0 +9 motd -> /etc/motd$' initramfs
+	expect_line 'vfs:   drwxr-xr-x +0 +0 +[0-9]+ etc$' initramfs
+	expect_line 'vfs:   drwxr-xr-x +0 +0 +[0-9]+ dev$' initramfs
+	status=0
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$dir/junk" \
+		-- amphi.debug=vfs >"$out" 2>&1 || status=$?
+	rm -rf "$dir"
+	expect_status "$status" 1 "corrupt initramfs"
+	expect_line 'initramfs: not a cpio newc header at byte 0' "corrupt initramfs"
+	expect_line 'Boot complete' "corrupt initramfs"
+}
+
 test_iso() {
 	local elf=$1 status=0 iso
 	command -v grub-mkrescue >/dev/null || { echo "grub-mkrescue missing"; exit 1; }
@@ -167,8 +198,9 @@ panic) test_panic "$2" ;;
 protection) test_protection "$2" ;;
 bad-input) test_bad_input "$2" ;;
 iso) test_iso "$2" ;;
+initramfs) test_initramfs "$2" ;;
 kvm) test_kvm "$2" ;;
-*) echo "usage: $0 boot|panic|protection|bad-input|iso|kvm ..." >&2; exit 2 ;;
+*) echo "usage: $0 boot|panic|protection|bad-input|iso|initramfs|kvm ..." >&2; exit 2 ;;
 esac
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "qemu $1: all checks passed"

@@ -30,8 +30,15 @@ static int touch_stack(void *arg)
 	return (int)(intptr_t)arg + buffer[512];
 }
 
+/*
+ * Runs `count` threads one after another. A joined thread is freed (its
+ * stack returned) only when its CPU has switched away from it, so wait
+ * for that before anyone counts pages.
+ */
 static void run_and_join(int count)
 {
+	unsigned long baseline = thread_count();
+
 	for (int i = 0; i < count; i++) {
 		struct thread *thread = thread_create("stack", touch_stack,
 						      (void *)(intptr_t)i);
@@ -42,6 +49,7 @@ static void run_and_join(int count)
 		cr_assert_eq(thread_join(thread, &code), 0);
 		cr_assert_eq(code, i + (char)512);
 	}
+	cr_assert(test_wait_thread_count(baseline), "joined threads not freed");
 }
 
 Test(sched_kstack, exited_threads_leave_their_stacks_cached)
