@@ -12,6 +12,7 @@
 #include "core/lib/format.h"
 #include "core/lib/printk.h"
 #include "core/lib/string.h"
+#include "core/mm/pmm.h"
 #include "fs/initramfs.h"
 #include "fs/vfs.h"
 #include "fs/vfs_fs.h"
@@ -92,6 +93,17 @@ static void list_root(const struct vfs_caller *caller)
 	vfs_file_put(dir);
 }
 
+/* The archive is in the tree now (or rejected): its pages are free RAM. */
+static void free_initrd(const struct boot_info *info)
+{
+	int pages = pmm_release_reserved(info->initrd_base, info->initrd_size);
+
+	if (pages < 0)
+		pr_warn("vfs: cannot free the initrd's memory (error %d)", pages);
+	else
+		pr_info("Freeing initrd memory: %dK", pages * (int)(PAGE_SIZE / 1024));
+}
+
 static void unpack_initrd(const struct vfs_caller *caller,
 			  const struct boot_info *info)
 {
@@ -109,6 +121,7 @@ static void unpack_initrd(const struct vfs_caller *caller,
 	else
 		pr_info("vfs: unpacked initramfs (%llu bytes)",
 			(unsigned long long)info->initrd_size);
+	free_initrd(info);
 }
 
 int rootfs_init(const struct boot_info *info)

@@ -40,6 +40,13 @@ static struct spinlock pmm_lock = SPINLOCK_INIT("pmm", LOCK_RANK_PMM);
 /* Protected by pmm_lock: */
 static struct list_head free_lists[PMM_ORDERS];
 static struct pmm_stats stats;
+/*
+ * The boot reservations (without the page map), so reserved memory can be
+ * handed to the allocator once its boot user is done with it (the initrd).
+ * Protected by pmm_lock after boot.
+ */
+static struct pfn_range boot_reserved[BOOT_MAX_RESERVED + 1];
+static unsigned int boot_reserved_count;
 
 static uint64_t block_pages(unsigned int order)
 {
@@ -395,6 +402,9 @@ int pmm_init(const struct boot_info *boot_info)
 	if (region_count == 0)
 		return -ENOMEM;
 	reserved_count = collect_reserved(boot_info, reserved);
+	boot_reserved_count = reserved_count;
+	for (unsigned int i = 0; i < reserved_count; i++)
+		boot_reserved[i] = reserved[i];
 	map_pages = (stats.total_pages * sizeof(struct page) + PAGE_SIZE - 1) >>
 		    PAGE_SHIFT;
 	if (!find_free_span(reserved, reserved_count, map_pages, &map_pfn))
@@ -409,4 +419,68 @@ int pmm_init(const struct boot_info *boot_info)
 		release_region(&regions[r], reserved, reserved_count);
 	stats.reserved_pages = stats.total_pages - stats.managed_pages;
 	return 0;
+}
+
+/* Whether [start, end) overlaps a boot reservation other than `except`. */
+static bool overlaps_other(uint64_t start, uint64_t end, unsigned int except)
+{
+	for (unsigned int i = 0; i < boot_reserved_count; i++)
+		if (i != except && boot_reserved[i].end > start &&
+		    boot_reserved[i].start < end)
+			return true;
+	return false;
+}
+
+/* The boot reservation that contains all of [start, end), or -1. */
+static int containing_reservation(uint64_t start, uint64_t end)
+{
+	for (unsigned int i = 0; i < boot_reserved_count; i++)
+		if (boot_reserved[i].start <= start &&
+		    boot_reserved[i].end >= end)
+			return (int)i;
+	return -1;
+}
+
+/* Frees [start, end) region by region. Lock held. */
+static void release_pages_locked(uint64_t start, uint64_t end)
+{
+	for (unsigned int r = 0; r < region_count; r++) {
+		uint64_t first = regions[r].first_pfn;
+		uint64_t last = first + regions[r].page_count;
+
+		if (MAX(start, first) < MIN(end, last))
+			release_range(&regions[r], MAX(start, first),
+				      MIN(end, last));
+	}
+}
+
+int pmm_release_reserved(paddr_t base, uint64_t length)
+{
+	uint64_t start = (base + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t end = (base + length) >> PAGE_SHIFT, before;
+	struct pfn_range *range;
+	irq_flags_t irq;
+	int index;
+
+	if (base + length < base)
+		return -EINVAL;
+	if (end <= start)
+		return 0;
+	irq = spin_lock_irqsave(&pmm_lock);
+	index = containing_reservation(start, end);
+	if (index < 0 || overlaps_other(start, end, (unsigned int)index)) {
+		spin_unlock_irqrestore(&pmm_lock, irq);
+		return -EINVAL;
+	}
+	range = &boot_reserved[index];
+	/* What stays reserved: the pages before and after the release. */
+	if (range->end > end && boot_reserved_count < ARRAY_SIZE(boot_reserved))
+		boot_reserved[boot_reserved_count++] =
+			(struct pfn_range){ end, range->end };
+	range->end = start;
+	before = stats.managed_pages;
+	release_pages_locked(start, end);
+	stats.reserved_pages -= stats.managed_pages - before;
+	spin_unlock_irqrestore(&pmm_lock, irq);
+	return (int)(stats.managed_pages - before);
 }

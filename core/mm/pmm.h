@@ -61,5 +61,15 @@ struct page *virt_to_page(const void *address);
 
 void pmm_get_stats(struct pmm_stats *stats);
 
+/*
+ * Hands boot-reserved memory whose boot user is done with it (the initrd,
+ * once unpacked) to the allocator: the whole pages inside [base, base +
+ * length) that lie in usable RAM. The range must lie within one boot
+ * reservation and overlap no other; each page is released at most once.
+ * Returns the number of pages released, or -EINVAL (nothing changes).
+ * Any context; takes the pmm lock.
+ */
+int pmm_release_reserved(paddr_t base, uint64_t length);
+
 /* Smallest order whose block holds `bytes` (PMM_ORDERS if none does). */
 unsigned int pmm_order_for_size(size_t bytes);

@@ -37,6 +37,7 @@ for archive in plain.cpio packed.cpio.gz; do
 		'vfs:   drwxr-xr-x +0 +0 +[0-9]+ etc$' \
 		'vfs:   lrwxrwxrwx +0 +0 +9 motd -> /etc/motd$' \
 		'vfs:   drwxr-xr-x +0 +0 +[0-9]+ dev$' \
+		'Freeing initrd memory: [0-9]+K' \
 		'Boot complete'
 done
 

@@ -160,6 +160,7 @@ test_initramfs() {
 	expect_line 'vfs:   lrwxrwxrwx +0 +0 +9 motd -> /etc/motd$' initramfs
 	expect_line 'vfs:   drwxr-xr-x +0 +0 +[0-9]+ etc$' initramfs
 	expect_line 'vfs:   drwxr-xr-x +0 +0 +[0-9]+ dev$' initramfs
+	expect_line 'Freeing initrd memory: [0-9]+K' initramfs
 	status=0
 	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$dir/junk" \
 		-- amphi.debug=vfs >"$out" 2>&1 || status=$?

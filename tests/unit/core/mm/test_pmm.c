@@ -206,3 +206,54 @@ Test(mm_pmm, wrong_order_free_panics, .init = boot_pmm, .signal = SIGABRT)
 {
 	pmm_free(pmm_alloc(2, 0), 1);
 }
+
+Test(mm_pmm, release_reserved_frees_whole_pages_once)
+{
+	/* Reserved at 1 MiB: 5 pages and 100 bytes, unaligned at the end. */
+	struct boot_info *info = test_machine_create(RAM, 5 * PAGE_SIZE + 100);
+	struct pmm_stats before, after;
+
+	cr_assert_eq(pmm_init(info), 0);
+	pmm_get_stats(&before);
+	/* From 100 bytes in: pages 1 to 4 are whole, the rest partial. */
+	cr_assert_eq(pmm_release_reserved((1 << 20) + 100, 5 * PAGE_SIZE), 4);
+	pmm_get_stats(&after);
+	cr_assert_eq(after.free_pages, before.free_pages + 4);
+	cr_assert_eq(after.managed_pages, before.managed_pages + 4);
+	cr_assert_eq(after.reserved_pages, before.reserved_pages - 4);
+	/* Released already, or never reserved: refused, nothing changes. */
+	cr_assert_eq(pmm_release_reserved((1 << 20) + PAGE_SIZE, PAGE_SIZE),
+		     -EINVAL);
+	cr_assert_eq(pmm_release_reserved(8 << 20, PAGE_SIZE), -EINVAL);
+	cr_assert_eq(pmm_release_reserved(UINT64_MAX - 10, 100), -EINVAL);
+	/* The partial pages at both ends still belong to the reservation. */
+	cr_assert_eq(pmm_release_reserved(1 << 20, PAGE_SIZE), 1);
+	cr_assert_eq(pmm_release_reserved((1 << 20) + 5 * PAGE_SIZE,
+					  PAGE_SIZE), 1);
+	pmm_get_stats(&after);
+	cr_assert_eq(after.free_pages, before.free_pages + 6);
+	/* Less than a page: nothing to release. */
+	cr_assert_eq(pmm_release_reserved((1 << 20) + 7 * PAGE_SIZE, 10), 0);
+}
+
+Test(mm_pmm, released_pages_are_allocatable)
+{
+	struct boot_info *info = test_machine_create(RAM, 64 * PAGE_SIZE);
+	struct pmm_stats stats;
+	uint64_t free_before;
+
+	cr_assert_eq(pmm_init(info), 0);
+	cr_assert_eq(pmm_release_reserved(1 << 20, 64 * PAGE_SIZE), 64);
+	pmm_get_stats(&stats);
+	free_before = stats.free_pages;
+	/* Everything can be taken and given back, the released pages too. */
+	for (;;) {
+		struct page *page = pmm_alloc(0, 0);
+
+		if (page == NULL)
+			break;
+	}
+	pmm_get_stats(&stats);
+	cr_assert_eq(stats.free_pages, 0);
+	cr_assert_eq(stats.allocations, free_before);
+}
