@@ -58,22 +58,27 @@ static struct thread *thread_alloc(const char *name)
 	flags = spin_lock_irqsave(&threads_lock);
 	thread->tid = next_tid++;
 	list_add_tail(&thread->all_link, &all_threads);
-	live_threads++;
+	WRITE_ONCE(live_threads, live_threads + 1); /* read locklessly */
 	spin_unlock_irqrestore(&threads_lock, flags);
 	return thread;
 }
 
+/*
+ * The stack goes first, so that once thread_count() no longer counts a
+ * thread, its stack is back (in the cache or the page allocator).
+ */
 static void thread_free(struct thread *thread)
 {
-	irq_flags_t flags = spin_lock_irqsave(&threads_lock);
+	irq_flags_t flags;
 
-	list_remove(&thread->all_link);
-	live_threads--;
-	spin_unlock_irqrestore(&threads_lock, flags);
 	if (thread->stack) {
 		hal_context_destroy(&thread->context);
 		kstack_free(thread->stack);
 	}
+	flags = spin_lock_irqsave(&threads_lock);
+	list_remove(&thread->all_link);
+	WRITE_ONCE(live_threads, live_threads - 1);
+	spin_unlock_irqrestore(&threads_lock, flags);
 	kmem_cache_free(thread_cache, thread);
 }
 
