@@ -94,9 +94,12 @@ static uint64_t spread(uint64_t i)
 	return (i * 7919) % BENCH_VFS_FILES;
 }
 
-static int bench_lookup(const struct bench_params *params,
-			struct bench_result *result, const char *prefix,
-			int expected)
+/* One timed operation on a populated directory: 0 or -errno. */
+typedef int vfs_bench_op(struct vfs_bench *vb, uint64_t i);
+
+/* Populates, times `op` until the budget is spent, cleans up. */
+static int measure(const struct bench_params *params,
+		   struct bench_result *result, vfs_bench_op *op)
 {
 	struct vfs_bench vb;
 	struct bench_timer timer;
@@ -107,46 +110,7 @@ static int bench_lookup(const struct bench_params *params,
 		return err;
 	bench_timer_start(&timer, params);
 	for (ops = 0; !bench_timer_expired(&timer, ops); ops++) {
-		err = vfs_fstatat(&vb.caller, NULL,
-				  file_name(&vb, prefix, spread(ops)), &vb.st, 0);
-		if (err != expected)
-			break;
-	}
-	cleanup = depopulate(&vb, BENCH_VFS_FILES);
-	if (err != expected)
-		return err < 0 ? err : -EIO;
-	result->cpus = 1;
-	return cleanup < 0 ? cleanup : bench_timer_result(&timer, ops, result);
-}
-
-static int bench_lookup_hit(const struct bench_params *params,
-			    struct bench_result *result)
-{
-	return bench_lookup(params, result, "f", 0);
-}
-
-static int bench_lookup_miss(const struct bench_params *params,
-			     struct bench_result *result)
-{
-	return bench_lookup(params, result, "missing", -ENOENT);
-}
-
-/* One operation: create a new name among the files, then unlink it. */
-static int bench_create_unlink(const struct bench_params *params,
-			       struct bench_result *result)
-{
-	struct vfs_bench vb;
-	struct bench_timer timer;
-	uint64_t ops;
-	int err = populate(&vb), cleanup;
-
-	if (err < 0)
-		return err;
-	bench_timer_start(&timer, params);
-	for (ops = 0; !bench_timer_expired(&timer, ops); ops++) {
-		err = create_file(&vb, file_name(&vb, "new", ops % 100000));
-		if (err == 0)
-			err = vfs_unlinkat(&vb.caller, NULL, vb.name, 0);
+		err = op(&vb, ops);
 		if (err < 0)
 			break;
 	}
@@ -155,6 +119,46 @@ static int bench_create_unlink(const struct bench_params *params,
 		return err;
 	result->cpus = 1;
 	return cleanup < 0 ? cleanup : bench_timer_result(&timer, ops, result);
+}
+
+static int stat_existing(struct vfs_bench *vb, uint64_t i)
+{
+	return vfs_fstatat(&vb->caller, NULL, file_name(vb, "f", spread(i)),
+			   &vb->st, 0);
+}
+
+static int stat_missing(struct vfs_bench *vb, uint64_t i)
+{
+	int err = vfs_fstatat(&vb->caller, NULL,
+			      file_name(vb, "missing", spread(i)), &vb->st, 0);
+
+	return err == -ENOENT ? 0 : err < 0 ? err : -EIO;
+}
+
+/* Creates a new name among the files, then unlinks it. */
+static int create_unlink(struct vfs_bench *vb, uint64_t i)
+{
+	int err = create_file(vb, file_name(vb, "new", i % 100000));
+
+	return err < 0 ? err : vfs_unlinkat(&vb->caller, NULL, vb->name, 0);
+}
+
+static int bench_lookup_hit(const struct bench_params *params,
+			    struct bench_result *result)
+{
+	return measure(params, result, stat_existing);
+}
+
+static int bench_lookup_miss(const struct bench_params *params,
+			     struct bench_result *result)
+{
+	return measure(params, result, stat_missing);
+}
+
+static int bench_create_unlink(const struct bench_params *params,
+			       struct bench_result *result)
+{
+	return measure(params, result, create_unlink);
 }
 
 const struct bench bench_vfs[] = {
