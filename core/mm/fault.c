@@ -42,7 +42,7 @@ static int cow_locked(struct address_space *as, uaddr_t va, pte_t *entry)
 	struct page *copy;
 
 	ASSERT(spin_is_locked(&as->pt_lock));
-	if ((old->flags & PAGE_ANON) && page_ref_count(old) == 1) {
+	if ((page_flags(old) & PAGE_ANON) && page_ref_count(old) == 1) {
 		WRITE_ONCE(*entry, old_entry | PTE_WRITE);
 		hal_tlb_flush(as, va, PAGE_SIZE);
 		return 0;
@@ -50,7 +50,7 @@ static int cow_locked(struct address_space *as, uaddr_t va, pte_t *entry)
 	copy = pmm_alloc(0, 0);
 	if (copy == NULL)
 		return -ENOMEM;
-	copy->flags |= PAGE_ANON;
+	page_flags_set(copy, PAGE_ANON);
 	memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
 	WRITE_ONCE(*entry,
 		   page_to_phys(copy) | flags | PTE_WRITE | PTE_PRESENT);
@@ -71,7 +71,7 @@ static int fault_get_page(const struct vma *vma, uaddr_t va, struct page **page)
 	*page = pmm_alloc(0, PMM_ZERO);
 	if (*page == NULL)
 		return -ENOMEM;
-	(*page)->flags |= PAGE_ANON;
+	page_flags_set(*page, PAGE_ANON);
 	return 0;
 }
 
@@ -96,7 +96,7 @@ static pte_t *install_locked(struct address_space *as, const struct vma *vma,
 		vm_page_put(page); /* lost a race: the other page stands */
 		return entry;
 	}
-	if ((page->flags & PAGE_ANON) && (vma->prot & PROT_WRITE))
+	if ((page_flags(page) & PAGE_ANON) && (vma->prot & PROT_WRITE))
 		flags |= PTE_WRITE;
 	WRITE_ONCE(*entry, page_to_phys(page) | flags | PTE_PRESENT);
 	hal_tlb_flush(as, va, PAGE_SIZE);

@@ -118,12 +118,12 @@ static struct page *slab_create_locked(struct kmem_cache *cache)
 	if (head == NULL)
 		return NULL;
 	base = page_to_virt(head);
-	head->flags |= PAGE_SLAB;
+	page_flags_set(head, PAGE_SLAB);
 	head->slab.cache = cache;
 	head->slab.inuse = 0;
 	head->slab.freelist = NULL;
 	for (unsigned int i = 1; i < (1u << cache->slab_order); i++) {
-		head[i].flags = PAGE_TAIL;
+		page_flags_store(&head[i], PAGE_TAIL);
 		head[i].head = head;
 	}
 	hal_memcheck_noaccess(base, PAGE_SIZE << cache->slab_order);
@@ -143,8 +143,8 @@ static void slab_destroy_locked(struct kmem_cache *cache, struct page *head)
 {
 	list_remove(&head->link);
 	for (unsigned int i = 1; i < (1u << cache->slab_order); i++)
-		head[i].flags = 0;
-	head->flags &= ~PAGE_SLAB;
+		page_flags_store(&head[i], 0);
+	page_flags_clear(head, PAGE_SLAB);
 	cache->stats.slabs--;
 	cache->stats.total_objects -= cache->objects_per_slab;
 	pmm_free(head, cache->slab_order);
@@ -193,9 +193,9 @@ static struct page *slab_of(const void *object)
 {
 	struct page *page = virt_to_page(object);
 
-	if (page && (page->flags & PAGE_TAIL))
+	if (page && (page_flags(page) & PAGE_TAIL))
 		page = page->head;
-	if (page == NULL || !(page->flags & PAGE_SLAB))
+	if (page == NULL || !(page_flags(page) & PAGE_SLAB))
 		return NULL;
 	return page;
 }
@@ -399,7 +399,7 @@ static void *kmalloc_large(size_t size)
 	page = pmm_alloc(order, 0);
 	if (page == NULL)
 		return NULL;
-	page->flags |= PAGE_LARGE_KMALLOC;
+	page_flags_set(page, PAGE_LARGE_KMALLOC);
 	page->large_size = size;
 	__atomic_fetch_add(&large_pages, 1ULL << order, __ATOMIC_RELAXED);
 	p = page_to_virt(page);
@@ -412,7 +412,7 @@ static void kfree_large(struct page *page, const void *p)
 	if (p != page_to_virt(page))
 		panic("kfree: %p is inside a large allocation, not its start", p);
 	hal_memcheck_object_free(p, page->large_size);
-	page->flags &= ~PAGE_LARGE_KMALLOC;
+	page_flags_clear(page, PAGE_LARGE_KMALLOC);
 	__atomic_fetch_sub(&large_pages, 1ULL << page->order, __ATOMIC_RELAXED);
 	pmm_free(page, page->order);
 }
@@ -454,7 +454,7 @@ void kfree(const void *p)
 	if (p == NULL || p == ZERO_SIZE_PTR)
 		return;
 	page = virt_to_page(p);
-	if (page && (page->flags & PAGE_LARGE_KMALLOC)) {
+	if (page && (page_flags(page) & PAGE_LARGE_KMALLOC)) {
 		kfree_large(page, p);
 		return;
 	}

@@ -46,6 +46,32 @@ struct page {
 };
 
 /*
+ * Page flags are atomic: an allocated page's owner sets its type bits
+ * (PAGE_SLAB, PAGE_ANON, ...) under its own lock while the page allocator,
+ * under its lock, reads the same word to see whether a buddy is free.
+ */
+static inline uint32_t page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_set(struct page *page, uint32_t bits)
+{
+	__atomic_fetch_or(&page->flags, bits, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_clear(struct page *page, uint32_t bits)
+{
+	__atomic_fetch_and(&page->flags, ~bits, __ATOMIC_RELAXED);
+}
+
+/* The allocator's own writes (block heads it is freeing or handing out). */
+static inline void page_flags_store(struct page *page, uint32_t flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+
+/*
  * Page reference counts (atomic, any context). The page allocator hands
  * out a page with one reference; whoever drops the last one frees it.
  */

@@ -130,16 +130,16 @@ static void free_block_locked(struct pmm_region *region, uint64_t pfn,
 		    buddy_pfn + block_pages(order) > region_end)
 			break;
 		buddy = &region->pages[buddy_pfn - region->first_pfn];
-		if (!(buddy->flags & PAGE_FREE) || buddy->order != order)
+		if (!(page_flags(buddy) & PAGE_FREE) || buddy->order != order)
 			break;
 		list_remove(&buddy->link);
-		buddy->flags = 0;
+		page_flags_store(buddy, 0);
 		stats.free_blocks[order]--;
 		pfn = MIN(pfn, buddy_pfn);
 		order++;
 	}
 	head = &region->pages[pfn - region->first_pfn];
-	head->flags = PAGE_FREE;
+	page_flags_store(head, PAGE_FREE);
 	head->order = (uint8_t)order;
 	list_add(&head->link, &free_lists[order]);
 	stats.free_blocks[order]++;
@@ -163,12 +163,12 @@ static struct page *take_block_locked(unsigned int order)
 
 		found--;
 		upper = head + block_pages(found);
-		upper->flags = PAGE_FREE;
+		page_flags_store(upper, PAGE_FREE);
 		upper->order = (uint8_t)found;
 		list_add(&upper->link, &free_lists[found]);
 		stats.free_blocks[found]++;
 	}
-	head->flags = PAGE_ALLOCATED;
+	page_flags_store(head, PAGE_ALLOCATED);
 	head->order = (uint8_t)order;
 	head->refcount = 1;
 	stats.free_pages -= block_pages(order);
@@ -208,9 +208,9 @@ void pmm_free(struct page *page, unsigned int order)
 	pfn = region->first_pfn + (uint64_t)(page - region->pages);
 	hal_memcheck_noaccess(page_to_virt(page), block_pages(order) * PAGE_SIZE);
 	irq = spin_lock_irqsave(&pmm_lock);
-	if (!(page->flags & PAGE_ALLOCATED) || page->order != order)
+	if (!(page_flags(page) & PAGE_ALLOCATED) || page->order != order)
 		panic("pmm_free: bad free of pfn 0x%llx order %u (flags 0x%x order %u)",
-		      (unsigned long long)pfn, order, page->flags, page->order);
+		      (unsigned long long)pfn, order, page_flags(page), page->order);
 	page->refcount = 0;
 	free_block_locked(region, pfn, order);
 	spin_unlock_irqrestore(&pmm_lock, irq);
