@@ -106,9 +106,9 @@ static int mutex_worker(void *arg)
 	for (int i = 0; i < MUTEX_ROUNDS; i++) {
 		uint64_t value;
 
-		mutex_lock(&counter_mutex);
 		__atomic_fetch_or(&mutex_cpus_seen, CPUMASK_OF(hal_cpu_id()),
 				  __ATOMIC_RELAXED);
+		mutex_lock(&counter_mutex);
 		value = mutex_counter;
 		if (i % 50 == 0)
 			thread_yield();
@@ -118,7 +118,10 @@ static int mutex_worker(void *arg)
 	return 0;
 }
 
-/* Starts two workers on every CPU, then lets them migrate freely. */
+/*
+ * Starts two workers on every CPU: the first stays pinned there, so every
+ * CPU runs mutex code; the second is let go at once, to migrate freely.
+ */
 static int mutex_counter_test(void)
 {
 	struct thread *workers[HAL_MAX_CPUS * MUTEX_WORKERS_PER_CPU];
@@ -141,7 +144,7 @@ static int mutex_counter_test(void)
 			workers[count++] = worker;
 		}
 	}
-	for (unsigned int i = 0; i < count; i++)
+	for (unsigned int i = 1; i < count; i += MUTEX_WORKERS_PER_CPU)
 		thread_set_affinity(workers[i], CPUMASK_ALL);
 	for (unsigned int i = 0; i < count; i++)
 		thread_join(workers[i], NULL);
