@@ -5,29 +5,14 @@
 #include <unistd.h>
 
 #include "core/lib/printk.h"
+#include "support/console.h"
 #include "support/kernel.h"
-
-static char console[8192];
-static FILE *saved;
 
 /* Points the console (stdout) at a temporary file. */
 static void capture_console(void)
 {
 	test_machine_create(16 << 20, 0);
-	saved = tmpfile();
-	fflush(stdout);
-	dup2(fileno(saved), STDOUT_FILENO);
-}
-
-static const char *console_text(void)
-{
-	size_t n;
-
-	fflush(stdout);
-	rewind(saved);
-	n = fread(console, 1, sizeof(console) - 1, saved);
-	console[n] = '\0';
-	return console;
+	test_console_capture();
 }
 
 Test(lib_printk, threshold_filters_console_but_not_the_log,
@@ -39,10 +24,9 @@ Test(lib_printk, threshold_filters_console_but_not_the_log,
 	pr_err("error %d", 1);
 	pr_info("info %d", 2);
 	pr_debug("debug %d", 3);
-	console_text();
-	cr_assert_not_null(strstr(console, "error 1\n"));
-	cr_assert_null(strstr(console, "info 2"));
-	cr_assert_null(strstr(console, "debug 3"));
+	cr_assert_not_null(strstr(test_console_text(), "error 1\n"));
+	cr_assert_null(strstr(test_console_text(), "info 2"));
+	cr_assert_null(strstr(test_console_text(), "debug 3"));
 	printk_log_read(log, sizeof(log));
 	cr_assert_not_null(strstr(log, "error 1\n"));
 	cr_assert_not_null(strstr(log, "info 2\n"), "the ring keeps every level");
@@ -56,10 +40,10 @@ Test(lib_printk, lines_are_timestamped_and_terminated, .init = capture_console)
 
 	printk_set_console_level(LOG_DEBUG + 1);
 	pr_notice("hello");
-	cr_assert_eq(sscanf(console_text(), "[%lu.%6lu] %31s", &seconds,
-			    &micros, text), 3, "%s", console);
+	cr_assert_eq(sscanf(test_console_text(), "[%lu.%6lu] %31s", &seconds,
+			    &micros, text), 3, "%s", test_console_text());
 	cr_assert_str_eq(text, "hello");
-	cr_assert_eq(console[strlen(console) - 1], '\n');
+	cr_assert_eq(test_console_text()[strlen(test_console_text()) - 1], '\n');
 }
 
 Test(lib_printk, log_ring_keeps_the_newest_text, .init = capture_console)

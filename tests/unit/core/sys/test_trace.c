@@ -12,31 +12,17 @@
 #include "core/include/uapi/random.h"
 #include "core/lib/cmdline.h"
 #include "core/sys/trace.h"
+#include "support/console.h"
 #include "sys_helpers.h"
 
 #define ENOSYS_TEXT "-1 ENOSYS (Function not implemented)"
 
-static char console[16384];
-static FILE *saved;
 
 static void setup(void)
 {
 	sys_test_setup();
 	syscall_trace_set_enabled(true);
-	saved = tmpfile();
-	fflush(stdout);
-	dup2(fileno(saved), STDOUT_FILENO);
-}
-
-static const char *console_text(void)
-{
-	size_t n;
-
-	fflush(stdout);
-	rewind(saved);
-	n = fread(console, 1, sizeof(console) - 1, saved);
-	console[n] = '\0';
-	return console;
+	test_console_capture();
 }
 
 /* Puts a string (NUL included) in user memory at `addr`. */
@@ -49,7 +35,7 @@ static uaddr_t user_string(uaddr_t addr, const char *text, size_t length)
 /* Checks the first `count` console lines; returns the text after them. */
 static const char *assert_first_lines(const char *const *lines, size_t count)
 {
-	const char *text = console_text();
+	const char *text = test_console_text();
 
 	for (size_t i = 0; i < count; i++) {
 		size_t length = strlen(lines[i]);
@@ -178,7 +164,7 @@ Test(sys_trace, off_prints_nothing, .init = setup, .fini = sys_test_teardown)
 {
 	syscall_trace_set_enabled(false);
 	cr_assert_eq(sys_test_call(39, 0, 0, 0, 0, 0, 0), -ENOSYS);
-	cr_assert_str_eq(console_text(), "");
+	cr_assert_str_eq(test_console_text(), "");
 }
 
 Test(sys_trace, poweroff_reports_unimplemented_calls, .init = setup,
