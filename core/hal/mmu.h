@@ -19,6 +19,22 @@ void *hal_phys_to_virt(paddr_t pa);
 /* Inverse of hal_phys_to_virt, for direct-map addresses only. */
 paddr_t hal_virt_to_phys(const void *va);
 
+/*
+ * The first address above user space on this platform (exclusive,
+ * page-aligned, at most 2^47 - 4096): vm_create sets each space's limit
+ * to it. x86_64 gives Linux's TASK_SIZE; the hosted ptrace runner keeps
+ * its stub above the limit. Constant after boot; any context.
+ */
+uaddr_t hal_user_limit(void);
+
+/*
+ * Prepares the zeroed top-level table `root` of a new user address space
+ * before first use: on x86_64 it copies the kernel half (PML4 slots
+ * 256..511), which every space shares; hosted has nothing to do. Any
+ * context; does not sleep.
+ */
+void hal_as_init_root(paddr_t root);
+
 /* Makes `as` the user address space of the calling CPU. Interrupts off. */
 void hal_as_activate(struct address_space *as);
 

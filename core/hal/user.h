@@ -58,3 +58,14 @@ struct trap {
  * interrupts enabled. May sleep.
  */
 int hal_user_run(struct user_ctx *ctx, struct trap *trap);
+
+/*
+ * Releases the platform's runner state of `ctx` (ctx->platform: a host
+ * child process in the hosted build), when the user thread exits or is
+ * replaced. A ctx that never ran, or was released, is a no-op. The core
+ * creates a ctx zeroed (platform NULL); fork and clone copy regs and fpu
+ * into a fresh ctx, never `platform`. Changing ctx->as (exec) between two
+ * runs is allowed: the platform then switches the thread to the new space.
+ * May sleep.
+ */
+void hal_user_release(struct user_ctx *ctx);

@@ -26,11 +26,12 @@ struct address_space *vm_create(void)
 		kfree(as);
 		return ERR_PTR(-ENOMEM);
 	}
+	hal_as_init_root(as->root);
 	rwlock_init(&as->lock, "address_space", LOCK_RANK_VM_SPACE);
 	spin_init(&as->pt_lock, "address_space.pt", LOCK_RANK_VM_PT);
 	as->vmas = (struct rb_root)RB_ROOT_INIT;
-	as->limit = VM_USER_TOP;
-	as->mmap_base = VM_USER_TOP - VM_MMAP_TOP_GAP;
+	as->limit = hal_user_limit();
+	as->mmap_base = as->limit - VM_MMAP_TOP_GAP;
 	as->stack_limit = VM_STACK_LIMIT_DEFAULT;
 	as->refcount = 1;
 	return as;

@@ -12,6 +12,12 @@
 #include "core/hal/boot.h"
 #include "core/hal/cpu.h"
 
+/*
+ * User space ends here (hal_user_limit): the ptrace runner's stub, its
+ * stack and whatever else the host gives a process live above.
+ */
+#define HOSTED_USER_LIMIT 0x00007f0000000000ULL
+
 #define HOSTED_MEM_DEFAULT (256ULL << 20)
 #define HOSTED_MEM_MIN (16ULL << 20)
 #define HOSTED_MEM_MAX (64ULL << 30)

@@ -19,6 +19,7 @@
 #include "core/include/uapi/errno.h"
 #include "core/lib/printk.h"
 #include "core/mm/pgtable.h"
+#include "core/mm/vm.h"
 #include "core/sync/spinlock.h"
 #include "x86.h"
 
@@ -298,6 +299,24 @@ static void shootdown_others(uintptr_t va, size_t length, uint64_t targets)
 	while (__atomic_load_n(&shootdown.pending, __ATOMIC_ACQUIRE) != 0)
 		arch_cpu_relax();
 	spin_unlock(&shootdown_lock);
+}
+
+uaddr_t hal_user_limit(void)
+{
+	return VM_USER_TOP;
+}
+
+/*
+ * FIXME (process issue): kernel mappings made after this copy in a new
+ * PML4 slot are missed; the kernel half's slots must all exist at boot.
+ */
+void hal_as_init_root(paddr_t root)
+{
+	pte_t *user = hal_phys_to_virt(root);
+	const pte_t *kernel = hal_phys_to_virt(kernel_root);
+
+	for (unsigned int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		user[i] = kernel[i];
 }
 
 /*

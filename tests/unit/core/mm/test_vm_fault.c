@@ -36,7 +36,7 @@ Test(vm_fault, unmapped_address_is_maperr, .init = vm_test_boot)
 	vm_test_map(as, BASE, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
 	cr_assert_eq(vm_fault(as, BASE + PAGE_SIZE, VM_ACCESS_READ), -EFAULT);
 	cr_assert_eq(vm_fault(as, 0, VM_ACCESS_READ), -EFAULT);
-	cr_assert_eq(vm_fault(as, VM_USER_TOP, VM_ACCESS_READ), -EFAULT);
+	cr_assert_eq(vm_fault(as, as->limit, VM_ACCESS_READ), -EFAULT);
 	cr_assert_eq(vm_fault(as, ~0ULL, VM_ACCESS_WRITE), -EFAULT);
 	cr_assert_eq(vm_fault_segv_code(-EFAULT), VM_SEGV_MAPERR);
 	vm_test_destroy(as);
@@ -180,7 +180,7 @@ Test(vm_fault, fork_of_a_fork_shares_until_written, .init = vm_test_boot)
 	vm_test_destroy(a);
 }
 
-#define STACK_TOP 0x7ff000000000ULL
+#define STACK_TOP 0x7e0000000000ULL
 
 Test(vm_fault, stack_grows_down_on_a_fault_below_it, .init = vm_test_boot)
 {

@@ -42,9 +42,9 @@ Test(vm_mmap, mmap_rejects_impossible_ranges, .init = setup, .fini = teardown)
 {
 	cr_assert_eq(vm_mmap(as, 0, ~0ULL, RW, ANON_PRIVATE, 0), -ENOMEM,
 		     "length overflows when rounded");
-	cr_assert_eq(vm_mmap(as, 0, VM_USER_TOP + PAGE_SIZE, RW, ANON_PRIVATE,
+	cr_assert_eq(vm_mmap(as, 0, as->limit + PAGE_SIZE, RW, ANON_PRIVATE,
 			     0), -ENOMEM);
-	cr_assert_eq(vm_mmap(as, VM_USER_TOP - PAGE_SIZE, 2 * PAGE_SIZE, RW,
+	cr_assert_eq(vm_mmap(as, as->limit - PAGE_SIZE, 2 * PAGE_SIZE, RW,
 			     ANON_PRIVATE | MAP_FIXED, 0), -ENOMEM);
 	cr_assert_eq(vm_mmap(as, PAGE_SIZE, PAGE_SIZE, RW,
 			     ANON_PRIVATE | MAP_FIXED, 0), -EPERM,
@@ -87,7 +87,7 @@ Test(vm_mmap, placement_falls_back_above_mmap_base,
 	vm_test_map(as, VM_MMAP_MIN_ADDR, PAGE_SIZE, RW,
 		    ANON_PRIVATE | MAP_FIXED);
 	cr_assert_eq(vm_mmap(as, 0, PAGE_SIZE, RW, ANON_PRIVATE, 0),
-		     (long)(VM_USER_TOP - PAGE_SIZE));
+		     (long)(as->limit - PAGE_SIZE));
 }
 
 Test(vm_mmap, fixed_replaces_and_noreplace_refuses,
@@ -121,7 +121,7 @@ Test(vm_mmap, munmap_rejects_bad_arguments, .init = setup, .fini = teardown)
 	cr_assert_eq(vm_munmap(as, BASE + 1, PAGE_SIZE), -EINVAL);
 	cr_assert_eq(vm_munmap(as, BASE, 0), -EINVAL);
 	cr_assert_eq(vm_munmap(as, BASE, ~0ULL), -EINVAL);
-	cr_assert_eq(vm_munmap(as, VM_USER_TOP - PAGE_SIZE, 2 * PAGE_SIZE),
+	cr_assert_eq(vm_munmap(as, as->limit - PAGE_SIZE, 2 * PAGE_SIZE),
 		     -EINVAL);
 	cr_assert_eq(vm_munmap(as, BASE, PAGE_SIZE), 0, "a hole is fine");
 }
@@ -199,7 +199,7 @@ Test(vm_mmap, brk_stops_before_the_next_mapping,
 	cr_assert_eq(vm_brk(as, BASE + 8 * PAGE_SIZE), BASE,
 		     "Linux keeps a page free above the heap");
 	cr_assert_eq(vm_brk(as, BASE + 7 * PAGE_SIZE), BASE + 7 * PAGE_SIZE);
-	cr_assert_eq(vm_brk(as, VM_USER_TOP + PAGE_SIZE), BASE + 7 * PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, as->limit + PAGE_SIZE), BASE + 7 * PAGE_SIZE);
 }
 
 Test(vm_mmap, mremap_rejects_bad_arguments, .init = setup, .fini = teardown)
@@ -373,7 +373,7 @@ static uaddr_t random_addr(unsigned int *seed)
 	case 0:
 		return (uaddr_t)rand_r(seed);
 	case 1:
-		return VM_USER_TOP - PAGE_SIZE * (uaddr_t)(rand_r(seed) % 4);
+		return as->limit - PAGE_SIZE * (uaddr_t)(rand_r(seed) % 4);
 	default:
 		return BASE + PAGE_SIZE * (uaddr_t)(rand_r(seed) % 48);
 	}

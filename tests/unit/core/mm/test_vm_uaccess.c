@@ -46,7 +46,7 @@ Test(vm_uaccess, unmapped_memory_is_efault, .init = setup, .fini = teardown)
 	cr_assert_eq(vm_copy_to_user(as, BASE + PAGE_SIZE - 8, buffer, 16),
 		     -EFAULT, "runs off the end of the mapping");
 	cr_assert_eq(vm_copy_from_user(as, buffer, 0, 1), -EFAULT);
-	cr_assert_eq(vm_copy_from_user(as, buffer, VM_USER_TOP, 1), -EFAULT);
+	cr_assert_eq(vm_copy_from_user(as, buffer, as->limit, 1), -EFAULT);
 	cr_assert_eq(vm_copy_from_user(as, buffer, ~0ULL - 3, 8), -EFAULT,
 		     "wraps around");
 	cr_assert_eq(vm_clear_user(as, BASE + PAGE_SIZE, 1), -EFAULT);
@@ -167,7 +167,7 @@ Test(vm_uaccess, strings_across_pages_are_demand_paged,
 
 Test(vm_uaccess, grows_the_stack, .init = setup, .fini = teardown)
 {
-	uaddr_t stack = 0x7ff000000000ULL - PAGE_SIZE;
+	uaddr_t stack = 0x7e0000000000ULL - PAGE_SIZE;
 
 	vm_test_map(as, stack, PAGE_SIZE, RW,
 		    ANON_PRIVATE | MAP_FIXED | MAP_GROWSDOWN);

@@ -59,7 +59,7 @@ Test(sys_dispatch, uname_bad_pointer_is_efault, .init = sys_test_setup,
 	cr_assert_eq(call1(NR_UNAME, 0), -EFAULT);
 	cr_assert_eq(call1(NR_UNAME, SYS_TEST_END - 100), -EFAULT,
 		     "runs off the end of the mapping");
-	cr_assert_eq(call1(NR_UNAME, VM_USER_TOP), -EFAULT);
+	cr_assert_eq(call1(NR_UNAME, as->limit), -EFAULT);
 	cr_assert_eq(call1(NR_UNAME, ~0ULL - 8), -EFAULT);
 	vm_test_map(as, SYS_TEST_END, PAGE_SIZE, PROT_READ,
 		    ANON_PRIVATE | MAP_FIXED);
