@@ -21,6 +21,7 @@ enum lock_rank {
 	LOCK_RANK_MUTEX_INNER = 30,
 
 	/* Spinlocks. */
+	LOCK_RANK_FD_TABLE = 38,	/* a descriptor table's slots */
 	LOCK_RANK_VFS_FS_CONTEXT = 40,	/* a process's root and cwd */
 	LOCK_RANK_VFS_MOUNT = 42,	/* the mount table, mount refcounts */
 	LOCK_RANK_VFS_DCACHE = 44,	/* dentry cache, dentry/inode refcounts */
