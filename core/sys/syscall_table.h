@@ -13,6 +13,7 @@
 struct address_space;
 struct vfs_caller;
 struct fd_table;
+struct task;
 struct user_regs;
 
 /*
@@ -73,6 +74,8 @@ struct syscall_context {
 	struct address_space *as;	/* for copies to and from user */
 	const struct vfs_caller *caller;	/* credentials, root and cwd */
 	struct fd_table *files;		/* the descriptor table */
+	unsigned long fd_limit;		/* RLIMIT_NOFILE (soft) for new fds */
+	struct task *task;		/* the calling thread (core/proc) */
 };
 
 struct syscall_desc {
