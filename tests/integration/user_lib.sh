@@ -23,6 +23,9 @@ user_failures=0
 user_work=$(mktemp -d)
 trap 'rm -rf "$user_work"' EXIT
 
+# user_abs PATH: PATH made absolute (the host runs change directory).
+user_abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+
 user_fail() { echo "FAIL: $*"; user_failures=$((user_failures + 1)); }
 
 # user_bench_pattern NAME: the line a benchmark prints.
@@ -35,7 +38,8 @@ user_bench_pattern() {
 
 # user_host_run DIR NAME OUT: runs DIR/NAME on the host; prints its status.
 user_host_run() {
-	local dir=$1 name=$2 out=$3 status=0
+	local dir name=$2 out=$3 status=0
+	dir=$(cd "$1" && pwd)
 	mkdir -p "$user_work/cwd"
 	(cd "$user_work/cwd" && env -i timeout -k 5 120 "$dir/$name") \
 		>"$out" 2>&1 || status=$?
@@ -96,7 +100,8 @@ user_check_bench() {
 # PATH) and the environment busybox_workload gives it in Amphi; prints its
 # exit status.
 user_host_workload() {
-	local script=$1 out=$2 status=0 applet
+	local script out=$2 status=0 applet
+	script=$(user_abs "$1")
 	if [ ! -d "$user_work/bin" ]; then
 		mkdir -p "$user_work/bin"
 		for applet in $(/bin/busybox --list); do
