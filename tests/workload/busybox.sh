@@ -7,6 +7,9 @@
 # removed at the end. Output is deterministic: fixed mtimes (touch -d),
 # numeric owners are never printed, directory sizes and link counts (which
 # differ between file systems) are left out, dates come from `date -d @N`.
+# stdout is the console, a terminal, in Amphi and a file on the host: so
+# no command may format by terminal (plain `ls` prints columns on a
+# terminal: always `ls -1`).
 set -u
 WORKDIR=${WORKDIR:-/tmp/work}
 export TZ=UTC LC_ALL=C
@@ -37,7 +40,7 @@ listing() {
 }
 listing a
 listing a/b
-ls a/b/c
+ls -1 a/b/c
 ls -1 a | sort -r
 
 section cat-cp-mv-rm
@@ -45,7 +48,7 @@ cat a/one.txt a/b/two.txt
 cp a/one.txt a/copy.txt
 cp -r a/b a/b2
 mv a/copy.txt a/moved.txt
-ls a
+ls -1 a
 cat a/moved.txt
 cmp a/one.txt a/moved.txt && echo same
 rm -r a/b2
