@@ -3,9 +3,11 @@
  * other (fork + execve + waitpid), with their lines on stdout, then
  * "bench_all: done". Exit status: the number of benchmarks that failed.
  *
- * As the init of a Linux guest (pid 1), it powers the machine off at the
- * end instead of exiting (init must not exit on Linux). On Amphi the exit
- * status of init is the power-off status, so it just exits.
+ * As the init of a Linux guest (pid 1, with "bench_poweroff=1" on the
+ * kernel command line, which Linux hands to init as an environment
+ * variable), it powers the machine off at the end instead of exiting: init
+ * must not exit on Linux. On Amphi the exit status of init is the
+ * power-off status, so there it just exits.
  */
 #include "check.h"
 
@@ -50,7 +52,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("bench_all: done, %d failed\n", failed);
-	if (getpid() == 1) {
+	const char *poweroff = getenv("bench_poweroff");
+	if (getpid() == 1 && poweroff && strcmp(poweroff, "1") == 0) {
 		sync();
 		reboot(RB_POWER_OFF);
 	}

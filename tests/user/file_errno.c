@@ -38,10 +38,9 @@ static void read_file(const char *path, char *buffer, size_t size)
 	CHECK_OK(close(fd));
 }
 
-static void errors(void)
+static void missing_and_existing(void)
 {
 	struct stat st;
-	char long_name[300], long_path[PATH_MAX + 100];
 
 	CHECK_ERR(open("missing", O_RDONLY), ENOENT);
 	CHECK_ERR(stat("missing/deeper", &st), ENOENT);
@@ -54,6 +53,12 @@ static void errors(void)
 	CHECK_ERR(mkdir("dir", 0755), EEXIST);
 	CHECK_ERR(mkdir("file", 0755), EEXIST);
 	printf("EEXIST: O_CREAT|O_EXCL and mkdir of existing names\n");
+}
+
+static void wrong_types(void)
+{
+	char byte;
+
 
 	CHECK_ERR(open("file/inside", O_RDONLY), ENOTDIR);
 	CHECK_ERR(mkdir("file/sub", 0755), ENOTDIR);
@@ -66,10 +71,16 @@ static void errors(void)
 	CHECK_ERR(unlink("dir"), EISDIR);
 	int dirfd = open("dir", O_RDONLY | O_DIRECTORY);
 	CHECK(dirfd >= 0);
-	char byte;
 	CHECK_ERR(read(dirfd, &byte, 1), EISDIR);
 	close(dirfd);
 	printf("EISDIR: write open, read and unlink of a directory\n");
+}
+
+static void bad_descriptors(void)
+{
+	struct stat st;
+	char byte;
+
 
 	CHECK_ERR(read(-1, &byte, 1), EBADF);
 	CHECK_ERR(write(9999, &byte, 1), EBADF);
@@ -81,6 +92,13 @@ static void errors(void)
 	close(fd);
 	CHECK_ERR(read(fd, &byte, 1), EBADF);
 	printf("EBADF: bad, closed and read-only descriptors\n");
+}
+
+static void bad_names(void)
+{
+	struct stat st;
+	char long_name[300], long_path[PATH_MAX + 100];
+
 
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = 0;
@@ -98,6 +116,12 @@ static void errors(void)
 	CHECK_OK(symlink("file", "link_to_file"));
 	CHECK_ERR(open("link_to_file", O_RDONLY | O_NOFOLLOW), ELOOP);
 	printf("ELOOP: a symlink cycle, O_NOFOLLOW on a symlink\n");
+}
+
+static void permissions_and_rmdir(void)
+{
+	int fd;
+
 
 	write_file("private", "secret");
 	CHECK_OK(chmod("private", 0));
@@ -322,7 +346,11 @@ int main(void)
 	umask(022);
 	CHECK(mkdtemp(scratch) != NULL);
 	CHECK_OK(chdir(scratch));
-	errors();
+	missing_and_existing();
+	wrong_types();
+	bad_descriptors();
+	bad_names();
+	permissions_and_rmdir();
 	descriptors();
 	listing();
 	contents();
