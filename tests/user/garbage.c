@@ -30,6 +30,14 @@
  *    SIGILL (numbers an older kernel, or Amphi, may still leave ENOSYS);
  *  - shmget (29), semget (64), msgget (68): with flags holding IPC_CREAT
  *    they create System V objects that outlive the process on the host.
+ *
+ * Kept, though they could block with other arguments: read and the other
+ * fd calls (no argument is 0-2, so every fd is bad: EBADF), wait4 and
+ * waitid (no children, and the options are invalid), poll, select and
+ * epoll_wait (nfds is never 0 and every pointer faults: the kernel must
+ * copy in before it sleeps), futex (unaligned or unknown op), msgrcv and
+ * semop (no such id). A kernel that sleeps before validating hangs here,
+ * and the test's timeout says so.
  */
 #include "check.h"
 
