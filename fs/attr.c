@@ -51,10 +51,9 @@ static struct statx_timestamp statx_time(struct vfs_timespec t)
 	return (struct statx_timestamp){ t.sec, (uint32_t)t.nsec, 0 };
 }
 
-static void fill_statx(const struct vfs_path *path, struct statx *stx)
+static void fill_statx(struct vfs_inode *inode, uint64_t mount_id,
+		       struct statx *stx)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
-
 	memset(stx, 0, sizeof(*stx));
 	mutex_lock(&inode->lock);
 	stx->stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
@@ -74,7 +73,7 @@ static void fill_statx(const struct vfs_path *path, struct statx *stx)
 	stx->stx_rdev_minor = vfs_dev_minor(inode->rdev);
 	stx->stx_dev_major = vfs_dev_major(inode->sb->dev);
 	stx->stx_dev_minor = vfs_dev_minor(inode->sb->dev);
-	stx->stx_mnt_id = path->mount->id;
+	stx->stx_mnt_id = mount_id;
 	mutex_unlock(&inode->lock);
 }
 
@@ -129,8 +128,18 @@ int vfs_statx(const struct vfs_caller *caller, struct vfs_file *dir,
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	fill_statx(&found, stx);
+	fill_statx(vfs_dentry_inode(found.dentry), found.mount->id, stx);
 	vfs_path_put(&found);
+	return 0;
+}
+
+int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx)
+{
+	if (mask & STATX_RESERVED)
+		return -EINVAL;
+	/* Anonymous files (pipes) sit on no mount of ours: id 0. */
+	fill_statx(file->inode, vfs_file_is_anon(file) ? 0 :
+		   file->path.mount->id, stx);
 	return 0;
 }
 
@@ -164,9 +173,20 @@ int vfs_statfs(const struct vfs_caller *caller, const char *path,
 	return err;
 }
 
+#define PIPEFS_MAGIC 0x50495045
+
 int vfs_fstatfs(struct vfs_file *file, struct statfs *buf)
 {
-	return do_statfs(&file->path, buf);
+	if (!vfs_file_is_anon(file))
+		return do_statfs(&file->path, buf);
+	/* Linux's pipefs, as statfs shows it on a pipe. */
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = PIPEFS_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	buf->f_frsize = PAGE_SIZE;
+	buf->f_namelen = NAME_MAX;
+	buf->f_flags = ST_VALID;
+	return 0;
 }
 
 static bool is_owner(const struct vfs_cred *cred, struct vfs_inode *inode)
@@ -218,7 +238,7 @@ int vfs_fchmodat(const struct vfs_caller *caller, struct vfs_file *dir,
 int vfs_fchmod(const struct vfs_caller *caller, struct vfs_file *file,
 	       uint32_t mode)
 {
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
 	return chmod_path(caller->cred, &file->path, mode);
 }
@@ -287,7 +307,7 @@ int vfs_fchownat(const struct vfs_caller *caller, struct vfs_file *dir,
 int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
 	       uint32_t uid, uint32_t gid)
 {
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
 	return chown_path(caller->cred, &file->path, uid, gid);
 }
@@ -419,11 +439,11 @@ int vfs_truncate(const struct vfs_caller *caller, const char *path,
 
 int vfs_ftruncate(struct vfs_file *file, int64_t length)
 {
-	int mode = file->flags & O_ACCMODE;
+	int mode = vfs_file_flags(file) & O_ACCMODE;
 
 	if (length < 0)
 		return -EINVAL;
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
 	if ((mode != O_WRONLY && mode != O_RDWR) ||
 	    truncate_type_check(file->inode) < 0)

@@ -116,7 +116,7 @@ static int open_kmsg(struct vfs_inode *inode, struct vfs_file *file)
 	struct kmsg_snapshot *snapshot;
 
 	(void)inode;
-	if ((file->flags & O_ACCMODE) == O_WRONLY)
+	if ((vfs_file_flags(file) & O_ACCMODE) == O_WRONLY)
 		return 0;
 	snapshot = kmalloc(sizeof(*snapshot) + KMSG_SNAPSHOT + 1);
 	if (snapshot == NULL)
