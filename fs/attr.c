@@ -104,6 +104,34 @@ int vfs_fstatat(const struct vfs_caller *caller, struct vfs_file *dir,
 	return 0;
 }
 
+#define AT_EACCESS 0x200
+
+int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
+		  const char *path, int mode, int flags)
+{
+	struct vfs_path found;
+	struct vfs_inode *inode;
+	int err;
+
+	if (mode & ~(VFS_MAY_READ | VFS_MAY_WRITE | VFS_MAY_EXEC))
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = walk_at(caller, dir, path, flags, &found);
+	if (err < 0)
+		return err;
+	inode = vfs_dentry_inode(found.dentry);
+	err = vfs_permission(caller->cred, inode, mode);
+	/* Linux: a read-only mount refuses W_OK for files and directories. */
+	if (err == 0 && (mode & VFS_MAY_WRITE) &&
+	    vfs_mount_is_readonly(found.mount) &&
+	    (S_ISREG(vfs_mode(inode)) || S_ISDIR(vfs_mode(inode)) ||
+	     S_ISLNK(vfs_mode(inode))))
+		err = -EROFS;
+	vfs_path_put(&found);
+	return err;
+}
+
 int vfs_fstat(struct vfs_file *file, struct stat *st)
 {
 	fill_stat(file->inode, st);
@@ -194,13 +222,18 @@ static bool is_owner(const struct vfs_cred *cred, struct vfs_inode *inode)
 	return cred->uid == 0 || cred->uid == inode->uid;
 }
 
-static int chmod_path(const struct vfs_cred *cred, const struct vfs_path *path,
-		      uint32_t mode)
+/* Whether a change through `mount` (NULL: an anonymous file) is refused. */
+static bool is_readonly(const struct vfs_mount *mount)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
+	return mount != NULL && vfs_mount_is_readonly(mount);
+}
+
+static int chmod_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		      const struct vfs_mount *mount, uint32_t mode)
+{
 	int err = 0;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	if (!is_owner(cred, inode)) {
@@ -230,7 +263,9 @@ int vfs_fchmodat(const struct vfs_caller *caller, struct vfs_file *dir,
 	if (S_ISLNK(vfs_dentry_inode(found.dentry)->mode))
 		err = -EOPNOTSUPP;	/* symlink modes are fixed, as Linux */
 	else
-		err = chmod_path(caller->cred, &found, mode);
+		err = chmod_path(caller->cred,
+				 vfs_dentry_inode(found.dentry),
+				 found.mount, mode);
 	vfs_path_put(&found);
 	return err;
 }
@@ -240,7 +275,7 @@ int vfs_fchmod(const struct vfs_caller *caller, struct vfs_file *file,
 {
 	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
-	return chmod_path(caller->cred, &file->path, mode);
+	return chmod_path(caller->cred, file->inode, file->path.mount, mode);
 }
 
 /* Linux chown_ok / chgrp_ok. Caller holds inode->lock. */
@@ -258,14 +293,14 @@ static int may_chown(const struct vfs_cred *cred, struct vfs_inode *inode,
 	return 0;
 }
 
-static int chown_path(const struct vfs_cred *cred, const struct vfs_path *path,
-		      uint32_t uid, uint32_t gid)
+static int chown_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		      const struct vfs_mount *mount, uint32_t uid,
+		      uint32_t gid)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
 	uint32_t mode;
 	int err;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	err = may_chown(cred, inode, uid, gid);
@@ -299,7 +334,8 @@ int vfs_fchownat(const struct vfs_caller *caller, struct vfs_file *dir,
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	err = chown_path(caller->cred, &found, uid, gid);
+	err = chown_path(caller->cred, vfs_dentry_inode(found.dentry),
+			 found.mount, uid, gid);
 	vfs_path_put(&found);
 	return err;
 }
@@ -309,7 +345,8 @@ int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
 {
 	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
-	return chown_path(caller->cred, &file->path, uid, gid);
+	return chown_path(caller->cred, file->inode, file->path.mount, uid,
+			  gid);
 }
 
 static bool is_valid_nsec(int64_t nsec)
@@ -331,16 +368,16 @@ static void set_time(struct vfs_timespec *slot, const int64_t t[2],
  * Linux setattr_prepare for times: only "both now" (times NULL or both
  * UTIME_NOW) is allowed to writers; anything else needs the owner.
  */
-static int utimes_path(const struct vfs_cred *cred, const struct vfs_path *path,
+static int utimes_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		       const struct vfs_mount *mount,
 		       const int64_t times[2][2])
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
 	bool explicit = times != NULL &&
 			(times[0][1] != UTIME_NOW || times[1][1] != UTIME_NOW);
 	struct vfs_timespec now = vfs_now();
 	int err = 0;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	if (!is_owner(cred, inode)) {
@@ -375,12 +412,14 @@ int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
 	if (path == NULL) {
 		if (dir == NULL)
 			return -EFAULT;
-		return utimes_path(caller->cred, &dir->path, times);
+		return utimes_path(caller->cred, dir->inode,
+				   dir->path.mount, times);
 	}
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	err = utimes_path(caller->cred, &found, times);
+	err = utimes_path(caller->cred, vfs_dentry_inode(found.dentry),
+			  found.mount, times);
 	vfs_path_put(&found);
 	return err;
 }

@@ -234,6 +234,16 @@ int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
 int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
 		  const char *path, const int64_t times[2][2], int flags);
 
+/*
+ * access(2)/faccessat2: whether `caller` may `mode` (R_OK 4, W_OK 2, X_OK
+ * 1, or F_OK 0) the file. flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW,
+ * AT_EMPTY_PATH. The caller's cred is the one checked (the process issue
+ * passes the real ids unless AT_EACCESS). Errors: -EINVAL, walk errors,
+ * -EACCES, -EROFS.
+ */
+int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
+		  const char *path, int mode, int flags);
+
 /* Permission check of a resolved inode, as the exec code will need it. */
 int vfs_permission(const struct vfs_cred *cred, struct vfs_inode *inode,
 		   int may);
