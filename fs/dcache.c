@@ -65,6 +65,25 @@ struct vfs_inode *vfs_dentry_inode(struct vfs_dentry *dentry)
 	return inode;
 }
 
+int vfs_dentry_prepend_name(struct vfs_dentry *dentry, char *buf,
+			    size_t *pos)
+{
+	int err = 0;
+
+	spin_lock(&dcache_lock);
+	if (!dentry->hashed && dentry->parent != dentry)
+		err = -ENOENT;
+	else if (dentry->name_length + 1 > *pos)
+		err = -ENAMETOOLONG;
+	if (err == 0) {
+		*pos -= dentry->name_length;
+		memcpy(buf + *pos, dentry->name, dentry->name_length);
+		buf[--*pos] = '/';
+	}
+	spin_unlock(&dcache_lock);
+	return err;
+}
+
 /* Caller holds dcache_lock. */
 static void get_locked(struct vfs_dentry *dentry)
 {

@@ -14,6 +14,7 @@
 #include "core/lib/err.h"
 #include "core/lib/string.h"
 #include "fs/devfs.h"
+#include "fs/pipe.h"
 #include "fs/tmpfs.h"
 
 static struct spinlock fstype_lock =
@@ -182,6 +183,7 @@ void vfs_init(void)
 	vfs_mount_init();
 	tmpfs_register();
 	devfs_init();
+	vfs_pipe_init();
 }
 
 void vfs_get_stats(struct vfs_stats *stats)
