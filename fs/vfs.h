@@ -123,6 +123,15 @@ int vfs_chroot(const struct vfs_caller *caller, const char *path);
 ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size);
 
 /*
+ * The absolute name of `path` as seen from `root` ("(unreachable)/..."
+ * when outside it), without a NUL, truncated to `size` bytes (readlink's
+ * rule). Returns the length copied or -ENOENT (the name was removed),
+ * -ENAMETOOLONG, -ENOMEM. For /proc links. May sleep.
+ */
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size);
+
+/*
  * Opens (or with O_CREAT creates) `path`. Returns a file with one
  * reference (release with vfs_file_put) or ERR_PTR(-errno).
  */
