@@ -13,9 +13,11 @@
 #include "fs/pipe.h"
 
 #include "core/include/uapi/ioctl.h"
+#include "core/include/uapi/signal.h"
 #include "core/lib/err.h"
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
+#include "core/proc/signal.h"
 #include "core/sched/wait.h"
 #include "fs/vfs_fs.h"
 
@@ -44,7 +46,7 @@ void vfs_pipe_init(void)
 
 void vfs_pipe_broken(void)
 {
-	/* FIXME: raise SIGPIPE on the current thread (signals issue). */
+	signal_raise(SIGPIPE);
 }
 
 static bool is_nonblocking(const struct vfs_file *file)
@@ -122,11 +124,11 @@ static ssize_t pipe_read(struct vfs_file *file, void *buf, size_t length,
 			return 0;
 		if (is_nonblocking(file))
 			return -EAGAIN;
-		/*
-		 * FIXME: with signals, a pending signal ends the wait with
-		 * -ERESTARTSYS (-EINTR to user space) when nothing was read.
-		 */
-		wait_event(pipe->read_wait, can_read(pipe));
+		/* A signal ends the wait: restarted, or -EINTR. */
+		wait_event(pipe->read_wait,
+			   can_read(pipe) || signal_pending_current());
+		if (!can_read(pipe) && signal_pending_current())
+			return -ERESTARTSYS;
 	}
 }
 
@@ -166,8 +168,10 @@ static ssize_t pipe_write(struct vfs_file *file, const void *buf,
 			return (ssize_t)done;
 		if (is_nonblocking(file))
 			return done > 0 ? (ssize_t)done : -EAGAIN;
-		/* FIXME: -ERESTARTSYS on a signal, as in pipe_read. */
-		wait_event(pipe->write_wait, can_write(pipe, need));
+		wait_event(pipe->write_wait,
+			   can_write(pipe, need) || signal_pending_current());
+		if (!can_write(pipe, need) && signal_pending_current())
+			return done > 0 ? (ssize_t)done : -ERESTARTSYS;
 	}
 }
 

@@ -33,9 +33,5 @@ int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 /* Whether `file` is an end of a pipe. */
 bool vfs_is_pipe(const struct vfs_file *file);
 
-/*
- * The hook a write that finds no reader calls, before returning -EPIPE
- * (Linux sends SIGPIPE to the writer). FIXME: the signals issue makes
- * this raise SIGPIPE on the calling thread; until then it does nothing.
- */
+/* A write found no reader: raises SIGPIPE on the writer (then -EPIPE). */
 void vfs_pipe_broken(void);

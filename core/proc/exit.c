@@ -108,6 +108,17 @@ static void process_exit(struct process *process, int status)
 	    parent_reaps_automatically(parent)) {
 		reap_locked(process);
 		reaped = true;
+	} else if (process->exit_signal != 0) {
+		bool killed = (status & 0x7f) != 0;
+		struct proc_siginfo info = {
+			.signo = process->exit_signal,
+			.code = killed ? CLD_KILLED : CLD_EXITED,
+		};
+
+		info.proc.pid = process->pid;
+		info.proc.uid = process->cred.uid;
+		info.proc.status = killed ? status & 0x7f : (status >> 8) & 0xff;
+		signal_send_locked(parent, NULL, process->exit_signal, &info);
 	}
 	child_event_locked(parent);
 	mutex_unlock(&proc_tree_lock);
@@ -243,8 +254,9 @@ long proc_wait(int idtype, int id, int options, int *status,
 			return any ? 0 : -ECHILD;
 		wait_event(self->child_wait,
 			   READ_ONCE(self->child_events) != events ||
-				   READ_ONCE(task->kill_pending));
-		if (READ_ONCE(task->kill_pending))
-			return -EINTR;
+				   signal_pending(task));
+		if (READ_ONCE(self->child_events) == events &&
+		    signal_pending(task))
+			return -ERESTARTSYS;
 	}
 }

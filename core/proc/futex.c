@@ -12,6 +12,7 @@
 #include "core/lib/list.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
+#include "core/proc/signal.h"
 #include "core/sched/wait.h"
 #include "core/sync/mutex.h"
 
@@ -180,7 +181,7 @@ static long wait(struct address_space *as, uaddr_t addr, uint32_t val,
 
 	wait_event_timeout(bucket->queue,
 			   READ_ONCE(waiter.woken) ||
-				   (task && READ_ONCE(task->kill_pending)),
+				   (task && signal_pending(task)),
 			   timeout_ns);
 
 	/* Lock the bucket whose list holds the waiter (requeue moves it). */
@@ -197,8 +198,7 @@ static long wait(struct address_space *as, uaddr_t addr, uint32_t val,
 	}
 	list_remove(&waiter.link);
 	mutex_unlock(&bucket->lock);
-	/* FIXME (signals issue): -ERESTARTSYS/-EINTR for a handled signal. */
-	return task && READ_ONCE(task->kill_pending) ? -EINTR : -ETIMEDOUT;
+	return task && signal_pending(task) ? -ERESTARTSYS : -ETIMEDOUT;
 }
 
 /*

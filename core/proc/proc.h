@@ -54,7 +54,14 @@ struct proc_cred {
 	uint32_t groups[VFS_NGROUPS_MAX];
 };
 
-/* A signal disposition as rt_sigaction stores it (delivery: signals issue). */
+/* Signals waiting for delivery, with one siginfo each (core/proc/signal.h). */
+#include "core/proc/signal.h"
+struct proc_sigpending {
+	uint64_t set;			/* bit signal-1 */
+	struct proc_siginfo info[PROC_NSIG];
+};
+
+/* A signal disposition as rt_sigaction stores it. */
 struct proc_sigaction {
 	uint64_t handler;	/* SIG_DFL 0, SIG_IGN 1, or a user address */
 	uint64_t flags;
@@ -102,6 +109,7 @@ struct process {
 	uint32_t umask;
 	struct rlimit64 rlimits[RLIMIT_NLIMITS];
 	struct proc_sigaction sigactions[PROC_NSIG];
+	struct proc_sigpending shared_pending;	/* sent to the process */
 	char comm[PROC_COMM_MAX];
 	uaddr_t arg_start, arg_end;	/* argv strings in user memory */
 	uaddr_t env_start, env_end;
@@ -120,7 +128,14 @@ struct task {
 	uaddr_t clear_child_tid;	/* set_tid_address, CLONE_CHILD_CLEARTID */
 	uaddr_t robust_list;
 	uint64_t robust_list_length;
-	uint64_t sigmask;		/* blocked signals (delivery: signals issue) */
+	/* Signal state; the mask and pending set under process->lock. */
+	uint64_t sigmask;		/* blocked signals */
+	struct proc_sigpending pending;	/* sent to this task */
+	uint64_t saved_sigmask;		/* rt_sigsuspend's mask to restore */
+	bool restore_sigmask;
+	uint64_t altstack_sp, altstack_size;	/* sigaltstack */
+	int altstack_flags;
+	long restart;			/* -ERESTART* of the last syscall, or 0 */
 	struct vfs_cred vfs_cred;	/* the fs view of the process's cred */
 	struct vfs_caller caller;
 

@@ -38,6 +38,26 @@ void task_kick(struct task *task)
 			HAL_VECTOR_IPI_RESCHEDULE);
 }
 
+#define BUS_ADRERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define TRAP_BRKPT 1
+
+/* The si_code Linux gives the signal of exception `vector`. */
+static int exception_code(unsigned int vector)
+{
+	switch (vector) {
+	case 0:
+		return FPE_INTDIV;
+	case 3:
+		return TRAP_BRKPT;
+	case 6:
+		return ILL_ILLOPN;
+	default:
+		return SI_KERNEL;
+	}
+}
+
 /* The signal Linux raises for CPU exception `vector` in user mode. */
 static int exception_signal(unsigned int vector)
 {
@@ -80,8 +100,12 @@ static void handle_fault(struct task *task, const struct trap *trap)
 			(unsigned long long)trap->fault_address);
 		task_die_of_signal(SIGKILL);
 	}
-	/* FIXME (signals issue): deliver to a handler, with si_addr. */
-	task_die_of_signal(err == -EIO ? SIGBUS : SIGSEGV);
+	if (err == -EIO)	/* past the end of a mapped file */
+		signal_force_fault(task, SIGBUS, BUS_ADRERR,
+				   trap->fault_address);
+	else
+		signal_force_fault(task, SIGSEGV, vm_fault_segv_code(err),
+				   trap->fault_address);
 }
 
 /* Fills the syscall context from the task's current state. */
@@ -98,6 +122,12 @@ static void fill_context(struct task *task, struct syscall_context *ctx)
 	ctx->task = task;
 }
 
+static bool is_restart(long result)
+{
+	return result == -ERESTARTSYS || result == -ERESTARTNOINTR ||
+	       result == -ERESTARTNOHAND || result == -ERESTART_RESTARTBLOCK;
+}
+
 /* Whether the task must stop running user code and exit. */
 static bool must_exit(struct task *task)
 {
@@ -112,6 +142,7 @@ static int task_main(void *arg)
 
 	task_refresh_cred(task);
 	for (;;) {
+		signal_deliver(task);
 		if (must_exit(task))
 			task_exit(task->process->group_exit_status, false);
 		int err = hal_user_run(&task->user, &trap);
@@ -125,13 +156,17 @@ static int task_main(void *arg)
 		case TRAP_SYSCALL:
 			fill_context(task, &ctx);
 			syscall_dispatch(&ctx, &task->user.regs);
+			if (is_restart((long)task->user.regs.rax))
+				task->restart = (long)task->user.regs.rax;
 			break;
 		case TRAP_FAULT:
 			handle_fault(task, &trap);
 			break;
 		case TRAP_EXCEPTION:
-			/* FIXME (signals issue): handlers, si_code. */
-			task_die_of_signal(exception_signal(trap.vector));
+			signal_force_fault(task, exception_signal(trap.vector),
+					   exception_code(trap.vector),
+					   task->user.regs.rip);
+			break;
 		case TRAP_INTERRUPT:
 			break;
 		}

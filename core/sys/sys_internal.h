@@ -244,3 +244,10 @@ long sys_fremovexattr(struct syscall_context *ctx,
 		      const struct syscall_args *args);
 
 long sys_ioctl(struct syscall_context *ctx, const struct syscall_args *args);
+
+/* Signals (sys_signal.c). */
+long sys_rt_sigreturn(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_rt_sigsuspend(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_pause(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_rt_sigpending(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sigaltstack(struct syscall_context *ctx, const struct syscall_args *args);

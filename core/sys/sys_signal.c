@@ -1,9 +1,8 @@
 /*
- * Signal dispositions and masks, and kill: the part of signals processes
- * need before delivery exists (the signals issue adds handlers, frames,
- * pending sets and rt_sigreturn). rt_sigaction and rt_sigprocmask keep
- * and report what user space sets; kill carries out the default actions
- * that end a process and ignores what is ignored.
+ * Signal syscalls: dispositions (rt_sigaction), masks (rt_sigprocmask,
+ * rt_sigsuspend, rt_sigpending), the alternate stack, rt_sigreturn, pause,
+ * and sending (kill, tkill, tgkill). Sending and delivery are
+ * core/proc/signal.c's.
  */
 #include "core/sys/sys_internal.h"
 
@@ -11,6 +10,8 @@
 #include "core/include/uapi/signal.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc_internal.h"
+#include "core/proc/signal.h"
+#include "core/sched/wait.h"
 
 #define SIGSET_SIZE 8
 #define SIG_BIT(signal) (1ULL << ((signal) - 1))
@@ -55,51 +56,156 @@ long sys_rt_sigprocmask(struct syscall_context *ctx,
 			const struct syscall_args *args)
 {
 	int how = (int)args->arg[0];
-	uint64_t set, old;
+	struct process *process;
+	uint64_t set = 0, old;
 	int err;
 
 	if (ctx->task == NULL)
 		return -ENOSYS;
 	if (args->arg[3] != SIGSET_SIZE)
 		return -EINVAL;
-	old = ctx->task->sigmask;
 	if (args->arg[1]) {
 		err = vm_copy_from_user(ctx->as, &set, args->arg[1],
 					sizeof(set));
 		if (err < 0)
 			return err;
-		switch (how) {
-		case SIG_BLOCK:
-			ctx->task->sigmask |= set;
-			break;
-		case SIG_UNBLOCK:
-			ctx->task->sigmask &= ~set;
-			break;
-		case SIG_SETMASK:
-			ctx->task->sigmask = set;
-			break;
-		default:
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
 			return -EINVAL;
-		}
-		ctx->task->sigmask &= ~UNBLOCKABLE;
 	}
+	process = ctx->task->process;
+	spin_lock(&process->lock);
+	old = ctx->task->sigmask;
+	if (args->arg[1]) {
+		uint64_t mask = how == SIG_BLOCK ? old | set :
+				how == SIG_UNBLOCK ? old & ~set : set;
+
+		WRITE_ONCE(ctx->task->sigmask, mask & ~UNBLOCKABLE);
+	}
+	spin_unlock(&process->lock);
 	if (args->arg[2])
 		return vm_copy_to_user(ctx->as, args->arg[2], &old,
 				       sizeof(old));
 	return 0;
 }
 
-/* Whether `signal`'s default action is to ignore it. */
-static bool ignored_by_default(int signal)
+long sys_rt_sigpending(struct syscall_context *ctx,
+		       const struct syscall_args *args)
 {
-	return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH ||
-	       signal == SIGCONT;
+	struct process *process;
+	uint64_t set;
+
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	if (args->arg[1] > SIGSET_SIZE)
+		return -EINVAL;
+	process = ctx->task->process;
+	spin_lock(&process->lock);
+	set = (ctx->task->pending.set | process->shared_pending.set) &
+	      ctx->task->sigmask;
+	spin_unlock(&process->lock);
+	return vm_copy_to_user(ctx->as, args->arg[0], &set, args->arg[1]);
 }
 
-static bool stops_by_default(int signal)
+/* Everything that ends a pause: a pending signal or death. */
+static struct wait_queue pausers = WAIT_QUEUE_INIT(pausers);
+
+long sys_rt_sigsuspend(struct syscall_context *ctx,
+		       const struct syscall_args *args)
 {
-	return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN ||
-	       signal == SIGTTOU;
+	struct task *task = ctx->task;
+	struct process *process;
+	uint64_t mask;
+	int err;
+
+	if (task == NULL)
+		return -ENOSYS;
+	if (args->arg[1] != SIGSET_SIZE)
+		return -EINVAL;
+	err = vm_copy_from_user(ctx->as, &mask, args->arg[0], sizeof(mask));
+	if (err < 0)
+		return err;
+	process = task->process;
+	spin_lock(&process->lock);
+	task->saved_sigmask = task->sigmask;
+	task->restore_sigmask = true;
+	WRITE_ONCE(task->sigmask, mask & ~UNBLOCKABLE);
+	spin_unlock(&process->lock);
+	wait_event(pausers, signal_pending(task));
+	return -ERESTARTNOHAND;
+}
+
+long sys_pause(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	(void)args;
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	wait_event(pausers, signal_pending(ctx->task));
+	return -ERESTARTNOHAND;
+}
+
+long sys_rt_sigreturn(struct syscall_context *ctx,
+		      const struct syscall_args *args)
+{
+	(void)args;
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	return signal_return(ctx->task);
+}
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+#define MINSIGSTKSZ 2048
+
+struct user_stack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+long sys_sigaltstack(struct syscall_context *ctx,
+		     const struct syscall_args *args)
+{
+	struct task *task = ctx->task;
+	struct user_stack old, stack;
+	uint64_t sp;
+	int err;
+
+	if (task == NULL)
+		return -ENOSYS;
+	sp = task->user.regs.rsp;
+	old = (struct user_stack){ .sp = task->altstack_sp,
+				   .size = task->altstack_size };
+	old.flags = task->altstack_size == 0 ? SS_DISABLE :
+		    (sp > task->altstack_sp &&
+		     sp - task->altstack_sp <= task->altstack_size) ?
+						 SS_ONSTACK : 0;
+	if (args->arg[0]) {
+		err = vm_copy_from_user(ctx->as, &stack, args->arg[0],
+					sizeof(stack));
+		if (err < 0)
+			return err;
+		if (old.flags == SS_ONSTACK)
+			return -EPERM;
+		unsigned int mode = (unsigned int)stack.flags & ~SS_AUTODISARM;
+
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			stack.sp = 0;
+			stack.size = 0;
+		} else if (stack.size < MINSIGSTKSZ) {
+			return -ENOMEM;
+		}
+		task->altstack_sp = stack.sp;
+		task->altstack_size = stack.size;
+		task->altstack_flags = stack.flags;
+	}
+	if (args->arg[1])
+		return vm_copy_to_user(ctx->as, args->arg[1], &old,
+				       sizeof(old));
+	return 0;
 }
 
 /* Whether the caller may signal `target` (Linux's kill permission). */
@@ -112,36 +218,25 @@ static bool may_signal(const struct process *caller,
 	       caller->cred.euid == target->cred.suid;
 }
 
-/* Carries out `signal`'s action on `target` (tree lock held). */
-static void send_locked(struct process *target, int signal)
+/* What kill(2) tells the receiver: who sent it. */
+static struct proc_siginfo user_info(struct process *caller, int signal,
+				     int code)
 {
-	struct proc_sigaction action;
-	struct task *task;
+	struct proc_siginfo info = { .signo = signal, .code = code };
 
-	if (signal == 0 || target->state != PROC_ALIVE)
-		return;
-	spin_lock(&target->lock);
-	action = target->sigactions[signal - 1];
-	spin_unlock(&target->lock);
-	if (signal != SIGKILL && signal != SIGSTOP) {
-		if (action.handler == SIG_IGN)
-			return;
-		/* FIXME (signals issue): queue for the handler. */
-		if (action.handler != SIG_DFL)
-			return;
-	}
-	if (ignored_by_default(signal))
-		return;
-	if (stops_by_default(signal))
-		return;		/* FIXME (signals issue): job-control stops */
-	if (target->group_exit)
-		return;
-	target->group_exit = true;
-	target->group_exit_status = PROC_STATUS_SIGNALED(signal);
-	list_for_each_entry(task, &target->threads, thread_link) {
-		__atomic_store_n(&task->kill_pending, signal, __ATOMIC_RELEASE);
-		task_kick(task);
-	}
+	info.proc.pid = caller->pid;
+	info.proc.uid = caller->cred.uid;
+	return info;
+}
+
+/* Sends (signal 0 only checks), tree lock held. */
+static void send_locked(struct process *caller, struct process *target,
+			int signal)
+{
+	struct proc_siginfo info = user_info(caller, signal, SI_USER);
+
+	if (signal != 0)
+		signal_send_locked(target, NULL, signal, &info);
 }
 
 /* Signals every process `match` selects; returns 0 or -ESRCH/-EPERM. */
@@ -161,7 +256,7 @@ static long send_many(struct process *caller, int signal,
 		if (!may_signal(caller, process))
 			continue;
 		permitted = true;
-		send_locked(process, signal);
+		send_locked(caller, process, signal);
 	}
 	if (!found)
 		return -ESRCH;
@@ -200,7 +295,7 @@ long sys_kill(struct syscall_context *ctx, const struct syscall_args *args)
 		} else if (!may_signal(caller, target)) {
 			err = -EPERM;
 		} else {
-			send_locked(target, signal);
+			send_locked(caller, target, signal);
 			err = 0;
 		}
 	} else if (pid == -1) {
@@ -233,8 +328,12 @@ long sys_tgkill(struct syscall_context *ctx, const struct syscall_args *args)
 		err = -ESRCH;
 	else if (!may_signal(ctx->task->process, task->process))
 		err = -EPERM;
-	else
-		send_locked(task->process, signal);
+	else if (signal != 0) {
+		struct proc_siginfo info = user_info(ctx->task->process, signal,
+						     SI_TKILL);
+
+		signal_send_locked(task->process, task, signal, &info);
+	}
 	mutex_unlock(&proc_tree_lock);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include "core/include/uapi/time.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
+#include "core/proc/signal.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
 
@@ -162,16 +163,39 @@ static int read_request(struct syscall_context *ctx, uaddr_t addr,
 	return 0;
 }
 
-/* Sleeps for `ns` unless the task is killed first. */
-static void sleep_killable(struct syscall_context *ctx, uint64_t ns)
+/*
+ * Sleeps for `ns` unless a signal comes first. Returns 0, or the time
+ * left when interrupted.
+ */
+static uint64_t sleep_interruptible(struct syscall_context *ctx, uint64_t ns)
 {
 	struct task *task = ctx->task;
+	uint64_t start = hal_clock_ns(), slept;
 
 	if (task == NULL) {
 		sleep_ns(ns);
-		return;
+		return 0;
 	}
-	wait_event_timeout(sleepers, READ_ONCE(task->kill_pending) != 0, ns);
+	if (!wait_event_timeout(sleepers, signal_pending(task), ns))
+		return 0;
+	slept = hal_clock_ns() - start;
+	return slept < ns ? ns - slept : 1;
+}
+
+/* An interrupted sleep: the time left in `rem` (if given), then EINTR. */
+static long interrupted(struct syscall_context *ctx, uaddr_t rem,
+			uint64_t left)
+{
+	if (rem) {
+		struct timespec ts = to_timespec(left);
+		int err = vm_copy_to_user(ctx->as, rem, &ts, sizeof(ts));
+
+		if (err < 0)
+			return err;
+	}
+	/* FIXME: restart_syscall with the time left; -EINTR is what a
+	 * handler sees, and glibc's callers loop on it. */
+	return -EINTR;
 }
 
 long sys_nanosleep(struct syscall_context *ctx,
@@ -182,8 +206,9 @@ long sys_nanosleep(struct syscall_context *ctx,
 
 	if (err < 0)
 		return err;
-	sleep_killable(ctx, ns);
-	return 0;
+	uint64_t left = sleep_interruptible(ctx, ns);
+
+	return left ? interrupted(ctx, args->arg[1], left) : 0;
 }
 
 long sys_clock_nanosleep(struct syscall_context *ctx,
@@ -211,6 +236,10 @@ long sys_clock_nanosleep(struct syscall_context *ctx,
 			return err;
 		ns = ns > now ? ns - now : 0;
 	}
-	sleep_killable(ctx, ns);
-	return 0;
+	uint64_t left = sleep_interruptible(ctx, ns);
+
+	if (left == 0)
+		return 0;
+	/* An absolute sleep has no time left to report. */
+	return interrupted(ctx, flags & TIMER_ABSTIME ? 0 : args->arg[3], left);
 }

@@ -98,3 +98,13 @@
 
 /* The largest errno value; -MAX_ERRNO..-1 are error returns. */
 #define MAX_ERRNO 4095
+
+/*
+ * Kernel-internal: a syscall interrupted by a signal, restarted or turned
+ * into -EINTR when the signal is delivered (Linux's values). Never seen
+ * by user space.
+ */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
