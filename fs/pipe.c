@@ -11,9 +11,9 @@
  * Locks: fifo_lock (a mutex, before pipe->lock) guards the `fifos` list
  * and the lifetime of named pipes: an open and the last release of a
  * FIFO cannot cross. pipe->lock (a spinlock) guards the ring and the
- * reader and writer counts. Copies under it are between kernel buffers only (the
- * syscall layer bounces user data), so it never faults or sleeps. Wake-ups
- * happen after it is dropped. Readers and writers sleep on read_wait and
+ * reader and writer counts. Copies under it are between kernel buffers
+ * only (the syscall layer bounces user data), so it never faults or
+ * sleeps. Wake-ups happen after it is dropped. Readers and writers sleep on read_wait and
  * write_wait; a waiter re-checks under the lock after every wake-up.
  */
 #include "fs/pipe.h"
@@ -347,17 +347,46 @@ static bool opens_changed(struct pipe *pipe, const unsigned int *counter,
 }
 
 /*
+ * Counts a new end of a FIFO's pipe; returns 0 or -ENXIO, and in *other
+ * the open counter this opener must see move before it may go on (NULL:
+ * no wait) with its value now in *seen. Caller holds pipe->lock.
+ */
+static int fifo_count_locked(struct pipe *pipe, int flags,
+			     unsigned int **other, unsigned int *seen)
+{
+	bool nonblock = (flags & O_NONBLOCK) != 0;
+
+	*other = NULL;
+	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0)
+		return -ENXIO;
+	if (is_reader(flags)) {
+		pipe->readers++;
+		pipe->reader_opens++;
+		if (!is_writer(flags) && pipe->writers == 0 && !nonblock)
+			*other = &pipe->writer_opens;
+	}
+	if (is_writer(flags)) {
+		pipe->writers++;
+		pipe->writer_opens++;
+		if (!is_reader(flags) && pipe->readers == 0)
+			*other = &pipe->reader_opens;
+	}
+	if (*other != NULL)
+		*seen = **other;
+	return 0;
+}
+
+/*
  * Linux fifo_open: a reader waits for a writer to open (unless
  * O_NONBLOCK), a writer for a reader (with O_NONBLOCK and no reader:
  * -ENXIO), O_RDWR never waits. May sleep.
  */
 static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 {
-	int flags = vfs_file_flags(file);
-	bool nonblock = (flags & O_NONBLOCK) != 0;
-	unsigned int *other_opens = NULL, seen = 0;
+	unsigned int *other, seen = 0;
 	struct pipe *pipe;
-	int err = 0;
+	bool unused;
+	int err;
 
 	mutex_lock(&fifo_lock);
 	pipe = fifo_pipe_locked(inode, &file->cred);
@@ -366,24 +395,8 @@ static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 		return -ENOMEM;
 	}
 	spin_lock(&pipe->lock);
-	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0)
-		err = -ENXIO;
-	if (err == 0 && is_reader(flags)) {
-		pipe->readers++;
-		pipe->reader_opens++;
-		if (!is_writer(flags) && pipe->writers == 0 && !nonblock)
-			other_opens = &pipe->writer_opens;
-	}
-	if (err == 0 && is_writer(flags)) {
-		pipe->writers++;
-		pipe->writer_opens++;
-		if (!is_reader(flags) && pipe->readers == 0)
-			other_opens = &pipe->reader_opens;
-	}
-	if (other_opens != NULL)
-		seen = *other_opens;
-	bool unused = pipe->readers == 0 && pipe->writers == 0;
-
+	err = fifo_count_locked(pipe, vfs_file_flags(file), &other, &seen);
+	unused = pipe->readers == 0 && pipe->writers == 0;
 	spin_unlock(&pipe->lock);
 	if (unused)
 		list_remove(&pipe->fifo_link);
@@ -396,12 +409,10 @@ static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 	wake_up_all(&pipe->read_wait);
 	wake_up_all(&pipe->write_wait);
 	/* FIXME: -ERESTARTSYS on a signal, as in pipe_read. */
-	if (other_opens == &pipe->writer_opens)
-		wait_event(pipe->read_wait,
-			   opens_changed(pipe, other_opens, seen));
-	else if (other_opens != NULL)
-		wait_event(pipe->write_wait,
-			   opens_changed(pipe, other_opens, seen));
+	if (other == &pipe->writer_opens)
+		wait_event(pipe->read_wait, opens_changed(pipe, other, seen));
+	else if (other != NULL)
+		wait_event(pipe->write_wait, opens_changed(pipe, other, seen));
 	return 0;
 }
 
