@@ -13,8 +13,9 @@
  * FIFO cannot cross. pipe->lock (a spinlock) guards the ring and the
  * reader and writer counts. Copies under it are between kernel buffers
  * only (the syscall layer bounces user data), so it never faults or
- * sleeps. Wake-ups happen after it is dropped. Readers and writers sleep on read_wait and
- * write_wait; a waiter re-checks under the lock after every wake-up.
+ * sleeps. Wake-ups happen after it is dropped. Readers and writers sleep
+ * on read_wait and write_wait; a waiter re-checks under the lock after
+ * every wake-up.
  */
 #include "fs/pipe.h"
 
