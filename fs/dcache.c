@@ -330,12 +330,22 @@ struct vfs_dentry *vfs_dcache_lookup(struct vfs_dentry *parent,
 {
 	uint32_t hash = vfs_name_hash(name, length);
 	struct vfs_dentry *dentry;
+	bool (*revalidate)(struct vfs_dentry *dentry) =
+		parent->sb->ops->revalidate;
 
 	spin_lock(&dcache_lock);
 	dentry = find_locked(parent, name, length, hash);
 	if (dentry != NULL)
 		get_locked(dentry);
 	spin_unlock(&dcache_lock);
+	if (dentry != NULL && revalidate != NULL && !revalidate(dentry)) {
+		spin_lock(&dcache_lock);
+		if (dentry->hashed)
+			unhash_locked(dentry);
+		spin_unlock(&dcache_lock);
+		vfs_dentry_put(dentry);
+		dentry = NULL;
+	}
 	return dentry;
 }
 

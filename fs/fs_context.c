@@ -53,6 +53,11 @@ struct vfs_fs_context *vfs_fs_context_clone(struct vfs_fs_context *from)
 	return fs;
 }
 
+void vfs_fs_context_get(struct vfs_fs_context *fs)
+{
+	__atomic_fetch_add(&fs->refcount, 1, __ATOMIC_RELAXED);
+}
+
 void vfs_fs_context_put(struct vfs_fs_context *fs)
 {
 	if (__atomic_sub_fetch(&fs->refcount, 1, __ATOMIC_ACQ_REL) != 0)
@@ -206,6 +211,27 @@ ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size)
 		start = -ERANGE;
 	if (start >= 0)
 		memcpy(buf, scratch + start, length);
+	kfree(scratch);
+	return start < 0 ? start : (ssize_t)length;
+}
+
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size)
+{
+	struct vfs_path walk = *path;
+	char *scratch = kmalloc(PATH_MAX);
+	size_t length;
+	long start;
+
+	if (scratch == NULL)
+		return -ENOMEM;
+	vfs_path_get(&walk);	/* build_path consumes it */
+	scratch[PATH_MAX - 1] = '\0';
+	start = build_path(root, &walk, scratch);
+	if (start >= 0) {
+		length = MIN(PATH_MAX - 1 - (size_t)start, size);
+		memcpy(buf, scratch + start, length);
+	}
 	kfree(scratch);
 	return start < 0 ? start : (ssize_t)length;
 }

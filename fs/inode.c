@@ -15,6 +15,7 @@
 #include "core/lib/string.h"
 #include "fs/devfs.h"
 #include "fs/pipe.h"
+#include "fs/procfs.h"
 #include "fs/tmpfs.h"
 
 static struct spinlock fstype_lock =
@@ -182,6 +183,7 @@ void vfs_init(void)
 	vfs_dcache_init();
 	vfs_mount_init();
 	tmpfs_register();
+	procfs_register();
 	devfs_init();
 	vfs_pipe_init();
 }

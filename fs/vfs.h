@@ -106,6 +106,7 @@ void vfs_get_stats(struct vfs_stats *stats);
 /* fs contexts: a fresh one at the name space root, a copy, release. */
 struct vfs_fs_context *vfs_fs_context_create(void);
 struct vfs_fs_context *vfs_fs_context_clone(struct vfs_fs_context *fs);
+void vfs_fs_context_get(struct vfs_fs_context *fs);
 void vfs_fs_context_put(struct vfs_fs_context *fs);
 
 /* chdir/fchdir/chroot. Errors: path walk errors, -ENOTDIR, -EACCES, -EPERM. */
@@ -120,6 +121,15 @@ int vfs_chroot(const struct vfs_caller *caller, const char *path);
  * root reads "(unreachable)/..." as on Linux. May sleep.
  */
 ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size);
+
+/*
+ * The absolute name of `path` as seen from `root` ("(unreachable)/..."
+ * when outside it), without a NUL, truncated to `size` bytes (readlink's
+ * rule). Returns the length copied or -ENOENT (the name was removed),
+ * -ENAMETOOLONG, -ENOMEM. For /proc links. May sleep.
+ */
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size);
 
 /*
  * Opens (or with O_CREAT creates) `path`. Returns a file with one

@@ -152,6 +152,13 @@ struct vfs_super_ops {
 	int (*sync)(struct vfs_super *sb);
 	/* The last mount went and every dentry is gone: free everything. */
 	void (*kill)(struct vfs_super *sb);
+	/*
+	 * Optional, for file systems whose names change behind the VFS's
+	 * back (procfs): whether a cached dentry (positive or negative) still
+	 * holds. A false answer unhashes it and the name is looked up again.
+	 * Called without locks held; may sleep.
+	 */
+	bool (*revalidate)(struct vfs_dentry *dentry);
 };
 
 struct vfs_super {

@@ -15,6 +15,67 @@ long sys_sched_yield(struct syscall_context *ctx,
 		     const struct syscall_args *args);
 long sys_getcpu(struct syscall_context *ctx, const struct syscall_args *args);
 
+/* Processes (sys_proc.c), credentials (sys_cred.c), time (sys_time.c),
+ * signals (sys_signal.c), sysinfo and futex (sys_misc.c), names (sys_info.c). */
+long sys_getpid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_gettid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getppid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fork(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_vfork(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_clone(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_execve(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_execveat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_exit(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_exit_group(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_wait4(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_waitid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_set_tid_address(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_set_robust_list(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_arch_prctl(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getpgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getpgrp(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getsid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setpgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setsid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_prlimit64(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getrlimit(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setrlimit(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getrusage(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_umask(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_prctl(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sched_getaffinity(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_geteuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getegid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setreuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setregid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setresuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setresgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getresuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getresgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setfsuid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setfsgid(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getgroups(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setgroups(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_clock_gettime(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_clock_getres(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_gettimeofday(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_time(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_times(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_nanosleep(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_clock_nanosleep(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_rt_sigaction(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_rt_sigprocmask(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_kill(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_tgkill(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_tkill(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sysinfo(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_futex(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sethostname(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setdomainname(struct syscall_context *ctx, const struct syscall_args *args);
 /*
  * The file syscall family (sys_fd.c, sys_rw.c, sys_path.c, sys_stat.c,
  * sys_fs.c, sys_xattr.c, sys_ioctl.c) and the helpers they share

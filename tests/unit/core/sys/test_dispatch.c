@@ -12,7 +12,7 @@
 
 #define NR_ACCT 163
 #define NR_SCHED_YIELD 24
-#define NR_GETPID 39
+#define NR_SWAPON 167
 #define NR_UNAME 63
 #define NR_GETCPU 309
 #define NR_GETRANDOM 318
@@ -141,11 +141,11 @@ Test(sys_dispatch, sched_yield_returns_zero)
 Test(sys_dispatch, unimplemented_is_enosys_and_counted,
      .init = sys_test_setup, .fini = sys_test_teardown)
 {
-	cr_assert_eq(syscall_unimplemented_count(NR_GETPID), 0);
-	cr_assert_eq(call1(NR_GETPID, 0), -ENOSYS);
-	cr_assert_eq(call3(NR_ACCT, BASE, 0, 0), -ENOSYS);
-	cr_assert_eq(call1(NR_GETPID, 0), -ENOSYS);
-	cr_assert_eq(syscall_unimplemented_count(NR_GETPID), 2);
+	cr_assert_eq(syscall_unimplemented_count(NR_SWAPON), 0);
+	cr_assert_eq(call1(NR_SWAPON, 0), -ENOSYS);
+	cr_assert_eq(call1(NR_ACCT, BASE), -ENOSYS);
+	cr_assert_eq(call1(NR_SWAPON, 0), -ENOSYS);
+	cr_assert_eq(syscall_unimplemented_count(NR_SWAPON), 2);
 	cr_assert_eq(syscall_unimplemented_count(NR_ACCT), 1);
 	cr_assert_eq(syscall_unimplemented_count(NR_UNAME), 0);
 	cr_assert_eq(call1(400, 0), -ENOSYS, "a number between the ranges");
