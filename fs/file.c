@@ -12,6 +12,7 @@
 #include "core/mm/kmem.h"
 #include "core/include/uapi/ioctl.h"
 #include "fs/devfs.h"
+#include "fs/pipe.h"
 
 #define UIO_MAXIOV 1024
 
@@ -50,9 +51,16 @@ struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
 	file->path = *path;
 	vfs_path_get(&file->path);
 	file->inode = inode;
-	/* Character devices are the driver's, whatever fs holds the node. */
-	file->ops = S_ISCHR(vfs_mode(inode)) ? devfs_chrdev_ops(inode->rdev) :
-					   inode->fops;
+	/*
+	 * Character devices are the driver's and FIFOs the pipe code's,
+	 * whatever file system holds the node.
+	 */
+	if (S_ISCHR(vfs_mode(inode)))
+		file->ops = devfs_chrdev_ops(inode->rdev);
+	else if (S_ISFIFO(vfs_mode(inode)))
+		file->ops = vfs_fifo_ops();
+	else
+		file->ops = inode->fops;
 	file->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
 				O_CLOEXEC);
 	file->cred = *caller->cred;

@@ -4,11 +4,18 @@
  * queues; each end is an anonymous vfs_file whose private is the pipe.
  * The pipe lives until both ends' files are released.
  *
- * Locks: pipe->lock (a spinlock) guards the ring and the reader and
- * writer counts. Copies under it are between kernel buffers only (the
- * syscall layer bounces user data), so it never faults or sleeps. Wake-ups
- * happen after it is dropped. Readers and writers sleep on read_wait and
- * write_wait; a waiter re-checks under the lock after every wake-up.
+ * Named FIFOs (mknod S_IFIFO) reuse the same struct pipe: opening a FIFO
+ * inode finds its pipe in `fifos` (by inode) or makes one; the pipe goes
+ * when the last end closes (its data with it, as on Linux).
+ *
+ * Locks: fifo_lock (a mutex, before pipe->lock) guards the `fifos` list
+ * and the lifetime of named pipes: an open and the last release of a
+ * FIFO cannot cross. pipe->lock (a spinlock) guards the ring and the
+ * reader and writer counts. Copies under it are between kernel buffers
+ * only (the syscall layer bounces user data), so it never faults or
+ * sleeps. Wake-ups happen after it is dropped. Readers and writers sleep
+ * on read_wait and write_wait; a waiter re-checks under the lock after
+ * every wake-up.
  */
 #include "fs/pipe.h"
 
@@ -30,6 +37,12 @@ struct pipe {
 	size_t count;			/* bytes in the ring */
 	unsigned int readers;		/* open read ends */
 	unsigned int writers;		/* open write ends */
+	unsigned int reader_opens;	/* FIFO opens ever, to wake openers */
+	unsigned int writer_opens;
+
+	/* Named pipes only, under fifo_lock: */
+	struct vfs_inode *fifo;		/* the FIFO's inode, or NULL */
+	struct list_head fifo_link;	/* in fifos */
 
 	struct wait_queue read_wait;	/* readers waiting for data */
 	struct wait_queue write_wait;	/* writers waiting for room */
@@ -189,31 +202,48 @@ static int pipe_ioctl(struct vfs_file *file, unsigned int cmd, void *arg)
 
 static void pipe_free(struct pipe *pipe)
 {
-	vfs_inode_freed(&pipe->inode);
+	if (pipe->fifo == NULL)
+		vfs_inode_freed(&pipe->inode);
 	kfree(pipe->ring);
 	kfree(pipe);
+}
+
+static bool is_reader(int flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+static bool is_writer(int flags)
+{
+	return (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+/* Drops an end; returns true when it was the last (free the pipe). */
+static bool drop_end(struct pipe *pipe, int flags)
+{
+	bool last;
+
+	spin_lock(&pipe->lock);
+	if (is_reader(flags))
+		pipe->readers--;
+	if (is_writer(flags))
+		pipe->writers--;
+	last = pipe->readers == 0 && pipe->writers == 0;
+	spin_unlock(&pipe->lock);
+	if (!last) {
+		wake_up_all(&pipe->read_wait);
+		wake_up_all(&pipe->write_wait);
+	}
+	/* A waiter holds a file reference: none are left after the last. */
+	return last;
 }
 
 static void pipe_release(struct vfs_file *file)
 {
 	struct pipe *pipe = file->private;
-	int mode = vfs_file_flags(file) & O_ACCMODE;
-	bool last;
 
-	spin_lock(&pipe->lock);
-	if (mode == O_RDONLY || mode == O_RDWR)
-		pipe->readers--;
-	if (mode == O_WRONLY || mode == O_RDWR)
-		pipe->writers--;
-	last = pipe->readers == 0 && pipe->writers == 0;
-	spin_unlock(&pipe->lock);
-	/* A waiter holds a file reference: none are left after the last. */
-	if (last) {
+	if (drop_end(pipe, vfs_file_flags(file)))
 		pipe_free(pipe);
-		return;
-	}
-	wake_up_all(&pipe->read_wait);
-	wake_up_all(&pipe->write_wait);
 }
 
 static const struct vfs_file_ops pipe_ops = {
@@ -225,9 +255,11 @@ static const struct vfs_file_ops pipe_ops = {
 	.no_seek = true,
 };
 
+static const struct vfs_file_ops fifo_ops;
+
 bool vfs_is_pipe(const struct vfs_file *file)
 {
-	return file->ops == &pipe_ops;
+	return file->ops == &pipe_ops || file->ops == &fifo_ops;
 }
 
 static struct pipe *pipe_alloc(const struct vfs_cred *cred)
@@ -245,6 +277,7 @@ static struct pipe *pipe_alloc(const struct vfs_cred *cred)
 		       __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED),
 		       S_IFIFO | 0600, cred);
 	pipe->inode.fops = &pipe_ops;
+	list_init(&pipe->fifo_link);
 	spin_init(&pipe->lock, "pipe", LOCK_RANK_VFS_LEAF);
 	wait_queue_init(&pipe->read_wait);
 	wait_queue_init(&pipe->write_wait);
@@ -278,4 +311,141 @@ int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static struct mutex fifo_lock =
+	MUTEX_INIT(fifo_lock, "pipe.fifos", LOCK_RANK_MUTEX);
+/* Protected by fifo_lock: the pipes of open FIFOs. */
+static struct list_head fifos = LIST_HEAD_INIT(fifos);
+
+/* The pipe of FIFO `inode`, made on first open. Caller holds fifo_lock. */
+static struct pipe *fifo_pipe_locked(struct vfs_inode *inode,
+				     const struct vfs_cred *cred)
+{
+	struct pipe *pipe;
+
+	list_for_each_entry(pipe, &fifos, fifo_link) {
+		if (pipe->fifo == inode)
+			return pipe;
+	}
+	pipe = pipe_alloc(cred);
+	if (pipe == NULL)
+		return NULL;
+	/* The FIFO's own inode is the one stat shows: not ours. */
+	vfs_inode_freed(&pipe->inode);
+	pipe->fifo = inode;
+	pipe->readers = 0;
+	pipe->writers = 0;
+	list_add_tail(&pipe->fifo_link, &fifos);
+	return pipe;
+}
+
+static bool opens_changed(struct pipe *pipe, const unsigned int *counter,
+			  unsigned int seen)
+{
+	bool changed;
+
+	spin_lock(&pipe->lock);
+	changed = READ_ONCE(*counter) != seen;
+	spin_unlock(&pipe->lock);
+	return changed;
+}
+
+/*
+ * Counts a new end of a FIFO's pipe; returns 0 or -ENXIO, and in *other
+ * the open counter this opener must see move before it may go on (NULL:
+ * no wait) with its value now in *seen. Caller holds pipe->lock.
+ */
+static int fifo_count_locked(struct pipe *pipe, int flags,
+			     unsigned int **other, unsigned int *seen)
+{
+	bool nonblock = (flags & O_NONBLOCK) != 0;
+
+	*other = NULL;
+	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0)
+		return -ENXIO;
+	if (is_reader(flags)) {
+		pipe->readers++;
+		pipe->reader_opens++;
+		if (!is_writer(flags) && pipe->writers == 0 && !nonblock)
+			*other = &pipe->writer_opens;
+	}
+	if (is_writer(flags)) {
+		pipe->writers++;
+		pipe->writer_opens++;
+		if (!is_reader(flags) && pipe->readers == 0)
+			*other = &pipe->reader_opens;
+	}
+	if (*other != NULL)
+		*seen = **other;
+	return 0;
+}
+
+/*
+ * Linux fifo_open: a reader waits for a writer to open (unless
+ * O_NONBLOCK), a writer for a reader (with O_NONBLOCK and no reader:
+ * -ENXIO), O_RDWR never waits. May sleep.
+ */
+static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
+{
+	unsigned int *other, seen = 0;
+	struct pipe *pipe;
+	bool unused;
+	int err;
+
+	mutex_lock(&fifo_lock);
+	pipe = fifo_pipe_locked(inode, &file->cred);
+	if (pipe == NULL) {
+		mutex_unlock(&fifo_lock);
+		return -ENOMEM;
+	}
+	spin_lock(&pipe->lock);
+	err = fifo_count_locked(pipe, vfs_file_flags(file), &other, &seen);
+	unused = pipe->readers == 0 && pipe->writers == 0;
+	spin_unlock(&pipe->lock);
+	if (unused)
+		list_remove(&pipe->fifo_link);
+	mutex_unlock(&fifo_lock);
+	if (unused)
+		pipe_free(pipe);
+	if (err < 0)
+		return err;
+	file->private = pipe;
+	wake_up_all(&pipe->read_wait);
+	wake_up_all(&pipe->write_wait);
+	/* FIXME: -ERESTARTSYS on a signal, as in pipe_read. */
+	if (other == &pipe->writer_opens)
+		wait_event(pipe->read_wait, opens_changed(pipe, other, seen));
+	else if (other != NULL)
+		wait_event(pipe->write_wait, opens_changed(pipe, other, seen));
+	return 0;
+}
+
+static void fifo_release(struct vfs_file *file)
+{
+	struct pipe *pipe = file->private;
+	bool last;
+
+	mutex_lock(&fifo_lock);
+	last = drop_end(pipe, vfs_file_flags(file));
+	if (last)
+		list_remove(&pipe->fifo_link);
+	mutex_unlock(&fifo_lock);
+	if (last)
+		pipe_free(pipe);
+}
+
+static const struct vfs_file_ops fifo_ops = {
+	.open = fifo_open,
+	.release = fifo_release,
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.stream = true,
+	.no_seek = true,
+};
+
+const struct vfs_file_ops *vfs_fifo_ops(void)
+{
+	return &fifo_ops;
 }

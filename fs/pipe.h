@@ -30,7 +30,15 @@ void vfs_pipe_init(void);
 int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 		    struct vfs_file *ends[2]);
 
-/* Whether `file` is an end of a pipe. */
+/*
+ * The file operations of named FIFOs, whatever file system holds the
+ * node: opening one attaches the FIFO's pipe (Linux fifo_open rules: a
+ * reader waits for a writer unless O_NONBLOCK, a writer for a reader, or
+ * -ENXIO with O_NONBLOCK; O_RDWR never waits). Any context.
+ */
+const struct vfs_file_ops *vfs_fifo_ops(void);
+
+/* Whether `file` is an end of a pipe or an open FIFO. */
 bool vfs_is_pipe(const struct vfs_file *file);
 
 /* A write found no reader: raises SIGPIPE on the writer (then -EPIPE). */

@@ -45,6 +45,12 @@ static bool is_user_range(const struct address_space *as, uaddr_t addr,
 	return addr <= as->limit && length <= as->limit - addr;
 }
 
+/* The bytes from addr to the end of its page. */
+static size_t page_rest(uaddr_t addr)
+{
+	return PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+}
+
 /* Copies page by page; returns how many bytes went before a fault. */
 static size_t copy_out(struct address_space *as, uaddr_t dst,
 		       const char *src, size_t length)
@@ -52,8 +58,7 @@ static size_t copy_out(struct address_space *as, uaddr_t dst,
 	size_t done = 0;
 
 	while (done < length) {
-		size_t chunk = MIN(length - done,
-				   PAGE_SIZE - ((dst + done) & (PAGE_SIZE - 1)));
+		size_t chunk = MIN(length - done, page_rest(dst + done));
 
 		if (vm_copy_to_user(as, dst + done, src + done, chunk) < 0)
 			break;
@@ -68,8 +73,7 @@ static size_t copy_in(struct address_space *as, char *dst, uaddr_t src,
 	size_t done = 0;
 
 	while (done < length) {
-		size_t chunk = MIN(length - done,
-				   PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1)));
+		size_t chunk = MIN(length - done, page_rest(src + done));
 
 		if (vm_copy_from_user(as, dst + done, src + done, chunk) < 0)
 			break;
@@ -151,9 +155,10 @@ static long read_vector(struct syscall_context *ctx, struct vfs_file *file,
 		done += copied;
 		if (copied < (size_t)got) {
 			/* Give back what did not reach user space. */
+			int64_t lost = (int64_t)((size_t)got - copied);
+
 			if (pos == NULL && is_chunked(file))
-				vfs_lseek(file, -(int64_t)((size_t)got - copied),
-					  SEEK_CUR);
+				vfs_lseek(file, -lost, SEEK_CUR);
 			result = -EFAULT;
 			break;
 		}

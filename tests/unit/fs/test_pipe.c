@@ -372,3 +372,66 @@ PIPE_TEST(pipe_buf_writes_never_interleave)
 	cr_assert_eq(join(ta), 0);
 	cr_assert_eq(join(tb), 0);
 }
+
+/* Opens the FIFO for writing after a while; returns the write's result. */
+static int late_fifo_writer(void *arg)
+{
+	struct vfs_file *file;
+	ssize_t done;
+
+	(void)arg;
+	sleep_ns(20 * 1000 * 1000);
+	file = vfs_openat(R, NULL, "/fifo", O_WRONLY, 0);
+	if (IS_ERR(file))
+		return 1;
+	done = vfs_write(file, "via fifo", 8);
+	vfs_file_put(file);
+	return done == 8 ? 0 : 2;
+}
+
+PIPE_TEST(fifo_reader_waits_for_a_writer)
+{
+	struct thread *writer;
+	struct vfs_file *reader;
+	char buf[16];
+
+	cr_assert_eq(vfs_mknodat(R, NULL, "/fifo", S_IFIFO | 0644, 0), 0);
+	writer = start(late_fifo_writer, NULL);
+	reader = vt_open(R, "/fifo", O_RDONLY, 0);	/* blocks */
+	cr_assert_eq(vfs_read(reader, buf, sizeof(buf)), 8);
+	cr_assert_eq(memcmp(buf, "via fifo", 8), 0);
+	cr_assert_eq(join(writer), 0);
+	cr_assert_eq(vfs_read(reader, buf, sizeof(buf)), 0, "writer gone");
+	cr_assert(vfs_is_pipe(reader));
+	cr_assert_eq(vfs_lseek(reader, 0, SEEK_SET), -ESPIPE);
+	vfs_file_put(reader);
+}
+
+PIPE_TEST(fifo_nonblocking_opens)
+{
+	struct vfs_file *reader, *writer, *both;
+	struct stat st;
+	char buf[4];
+
+	cr_assert_eq(vfs_mknodat(R, NULL, "/fifo", S_IFIFO | 0644, 0), 0);
+	cr_assert_eq(vt_open_err(R, "/fifo", O_WRONLY | O_NONBLOCK, 0),
+		     -ENXIO, "no reader");
+	reader = vt_open(R, "/fifo", O_RDONLY | O_NONBLOCK, 0);
+	cr_assert_eq(vfs_read(reader, buf, 4), 0, "no writer: EOF");
+	writer = vt_open(R, "/fifo", O_WRONLY | O_NONBLOCK, 0);
+	cr_assert_eq(vfs_read(reader, buf, 4), -EAGAIN);
+	cr_assert_eq(vfs_write(writer, "abc", 3), 3);
+	cr_assert_eq(vfs_read(reader, buf, 4), 3);
+	cr_assert_eq(vfs_fstat(writer, &st), 0);
+	cr_assert_eq(st.st_mode, S_IFIFO | 0644, "the FIFO's own inode");
+	vfs_file_put(writer);
+	vfs_file_put(reader);
+	both = vt_open(R, "/fifo", O_RDWR, 0);	/* never waits */
+	cr_assert_eq(vfs_write(both, "x", 1), 1);
+	cr_assert_eq(vfs_read(both, buf, 4), 1);
+	vfs_file_put(both);
+	both = vt_open(R, "/fifo", O_RDWR | O_NONBLOCK, 0);
+	cr_assert_eq(vfs_read(both, buf, 4), -EAGAIN,
+		     "data went with the last close");
+	vfs_file_put(both);
+}

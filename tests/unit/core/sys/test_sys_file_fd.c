@@ -331,3 +331,27 @@ FILE_TEST(sys_file_fd, console_is_a_terminal)
 	cr_assert_eq(SYS(NR_close, fd), 0);
 	cr_assert_eq(vfs_umount(R, "/dev", 0), 0);
 }
+
+FILE_TEST(sys_file_fd, pipe_vectors_do_not_block_on_later_segments)
+{
+	uint64_t out[3][2] = { { UBUF, 2 }, { UBUF + 100, 3 }, { UBUF, 0 } };
+	uint64_t in[2][2] = { { UBUF + 200, 5 }, { UBUF + 300, 10 } };
+	char got[5];
+	int fds[2];
+
+	upipe(fds, 0);
+	ustr(UBUF, "ab");
+	ustr(UBUF + 100, "cde");
+	uput(UBUF + 1000, out, sizeof(out));
+	cr_assert_eq(SYS(NR_writev, fds[1], UBUF + 1000, 3), 5);
+	uput(UBUF + 1100, in, sizeof(in));
+	/* Five bytes fill the first segment: the call returns, not waits. */
+	cr_assert_eq(SYS(NR_readv, fds[0], UBUF + 1100, 2), 5);
+	uget(got, UBUF + 200, sizeof(got));
+	cr_assert_eq(memcmp(got, "abcde", 5), 0);
+	cr_assert_eq(SYS(NR_close, fds[1]), 0);
+	cr_assert_eq(SYS(NR_read, fds[0], UBUF, 10), 0, "EOF");
+	upipe(fds, 0);
+	cr_assert_eq(SYS(NR_close, fds[0]), 0);
+	cr_assert_eq(SYS(NR_write, fds[1], UBUF, 1), -EPIPE);
+}
