@@ -1,0 +1,98 @@
+/*
+ * Internal interface of the hosted ptrace runner, shared by user.c (the
+ * child processes, their tracer threads and hal_user_run) and
+ * user_maps.c (the children's memory windows, the registry of children by
+ * address space, and hal_tlb_flush). See docs/hosted-user.md.
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/hal/user.h"
+#include "stub/stub_abi.h"
+
+#define RUNNER_STALE_MAX 8
+
+/* The signal that stops a running child for an interrupt or a flush. */
+#define RUNNER_KICK_SIGNAL SIGUSR1
+
+enum runner_request {
+	RUNNER_NONE,
+	RUNNER_START,		/* create the child (the tracer's first job) */
+	RUNNER_BATCH,		/* apply `batch` */
+	RUNNER_RUN,		/* apply `batch`, then run the user code */
+	RUNNER_EXIT,		/* kill and reap the child, end the tracer */
+};
+
+enum runner_result {
+	RUNNER_TRAPPED = 1,	/* `trap` is filled */
+	RUNNER_RETRY,		/* mappings went stale: sync, then run again */
+};
+
+struct runner_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+/*
+ * One user thread's host child and the host thread that traces it
+ * (ptrace binds a child to one thread, so every CPU thread that runs
+ * this user thread hands its requests to the tracer).
+ */
+struct runner {
+	/* Protected by the registry lock (user_maps.c): */
+	struct runner *hash_next;
+	struct address_space *as;	/* whose windows the child holds */
+	bool stale_all;
+	unsigned int stale_count;
+	struct runner_range stale[RUNNER_STALE_MAX];
+
+	/* Atomics shared by the CPU thread, the tracer and flushers: */
+	uint64_t stale_generation;	/* bumped by every flush */
+	bool in_user;		/* the child may be touching user memory */
+	bool interrupt_kick;	/* the CPU thread stopped the child */
+	bool done;		/* the tracer finished the request */
+
+	/* The request hand-off; `request` protected by `lock`: */
+	pthread_mutex_t lock;
+	pthread_cond_t posted;
+	enum runner_request request;
+	unsigned int cpu;	/* the CPU thread to wake when done */
+
+	/*
+	 * Owned by the CPU thread between requests and by the tracer while
+	 * one is posted (the hand-off orders the accesses):
+	 */
+	struct user_regs regs;
+	struct user_fpu fpu;
+	uint64_t batch_generation;	/* stale_generation the batch reflects */
+	unsigned int batch_count;
+	struct stub_command batch[STUB_BATCH_MAX];
+	enum runner_result result;
+	struct trap trap;
+	int error;		/* the request's -errno, or 0 */
+
+	/* The tracer thread's own: */
+	pthread_t thread;
+	pid_t pid;		/* written before RUNNER_START completes */
+	struct user_regs stub_regs;	/* at the stub's hello stop */
+	uint64_t stub_commands;		/* addresses in the child */
+	uint64_t stub_batch_entry;
+	uint64_t stub_stack_top;
+	struct user_fpu child_fpu;	/* what the child's FPU holds */
+	bool child_fpu_known;
+};
+
+/* user.c: posts a request and waits for it (see user.c). */
+int runner_call(struct runner *runner, enum runner_request request,
+		bool interruptible);
+
+/* user_maps.c */
+void runner_attach(struct runner *runner, struct address_space *as);
+void runner_detach(struct runner *runner);
+void runner_mark_stale(struct runner *runner, uint64_t start, uint64_t end);
+int runner_sync(struct runner *runner);
+void hosted_user_flush(struct address_space *as, uint64_t va, uint64_t length);
