@@ -45,6 +45,7 @@ _Static_assert(sizeof(struct user_fpu) == sizeof(struct user_fpregs_struct),
 	       "struct user_fpu must be an FXSAVE image");
 
 #define X86_TRAP_PF 14
+#define SEGV_ACCERR_CODE 2	/* si_code: a mapping forbids the access */
 #define SYSCALL_STOP (SIGTRAP | 0x80)	/* with PTRACE_O_TRACESYSGOOD */
 
 extern const char hosted_stub_image[];
@@ -331,6 +332,20 @@ static void set_trap(struct runner *runner, enum trap_kind kind)
 }
 
 /*
+ * The TRAP_FAULT_* bits of a page fault. The CPU's present bit describes
+ * the host's page table, which fills lazily; whether our entry allowed
+ * no such access (present) is what the host's si_code says.
+ */
+static uint64_t fault_bits(const struct user_regs *report)
+{
+	uint64_t bits = report->rdx & (TRAP_FAULT_WRITE | TRAP_FAULT_EXEC);
+
+	if (report->rdi == SIGBUS || report->r8 == SEGV_ACCERR_CODE)
+		bits |= TRAP_FAULT_PRESENT;
+	return bits | TRAP_FAULT_USER;
+}
+
+/*
  * A synchronous signal stopped user code: let the stub's handler read
  * what the CPU reported, then describe it as a fault or an exception.
  */
@@ -352,9 +367,7 @@ static int report_signal(struct runner *runner, int signo)
 	    report.rsi == X86_TRAP_PF) {
 		set_trap(runner, TRAP_FAULT);
 		runner->trap.fault_address = report.r10;
-		runner->trap.error_code =
-			(report.rdx & (TRAP_FAULT_PRESENT | TRAP_FAULT_WRITE |
-				       TRAP_FAULT_EXEC)) | TRAP_FAULT_USER;
+		runner->trap.error_code = fault_bits(&report);
 		return 0;
 	}
 	set_trap(runner, TRAP_EXCEPTION);
@@ -499,7 +512,7 @@ static void *tracer_main(void *arg)
  * Posts `request` to the tracer and waits for it. While it runs user
  * code (`interruptible`), an interrupt that becomes due stops the child.
  */
-int runner_call(struct runner *runner, enum runner_request request,
+int hosted_runner_call(struct runner *runner, enum runner_request request,
 		bool interruptible)
 {
 	runner->cpu = hal_cpu_id();
@@ -518,8 +531,8 @@ int runner_call(struct runner *runner, enum runner_request request,
 
 static void runner_destroy(struct runner *runner)
 {
-	runner_detach(runner); /* no flush may signal the pid once reaped */
-	runner_call(runner, RUNNER_EXIT, false);
+	hosted_runner_detach(runner); /* no flush may signal the pid once reaped */
+	hosted_runner_call(runner, RUNNER_EXIT, false);
 	pthread_join(runner->thread, NULL);
 	pthread_cond_destroy(&runner->posted);
 	pthread_mutex_destroy(&runner->lock);
@@ -560,11 +573,11 @@ static int run_until_trap(struct runner *runner)
 	int err;
 
 	do {
-		err = runner_sync(runner);
+		err = hosted_runner_sync(runner);
 		if (err < 0)
 			return err;
 		__atomic_store_n(&runner->interrupt_kick, false, __ATOMIC_SEQ_CST);
-		err = runner_call(runner, RUNNER_RUN, true);
+		err = hosted_runner_call(runner, RUNNER_RUN, true);
 		if (err < 0)
 			return err;
 	} while (runner->result == RUNNER_RETRY);
@@ -583,7 +596,7 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 		ctx->platform = runner;
 	}
 	if (runner->as != ctx->as)
-		runner_attach(runner, ctx->as); /* first run, or exec */
+		hosted_runner_attach(runner, ctx->as); /* first run, or exec */
 	vector = hosted_cpu_take_interrupts();
 	if (vector >= 0) {
 		*trap = (struct trap){ .kind = TRAP_INTERRUPT,
@@ -600,7 +613,7 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	*trap = runner->trap;
 	if (trap->kind == TRAP_FAULT) {
 		/* vm_fault may fill a missing entry without a flush. */
-		runner_mark_stale(runner, trap->fault_address,
+		hosted_runner_mark_stale(runner, trap->fault_address,
 				  trap->fault_address + 1);
 	} else if (trap->kind == TRAP_INTERRUPT) {
 		vector = hosted_cpu_take_interrupts();

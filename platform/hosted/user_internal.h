@@ -87,12 +87,12 @@ struct runner {
 };
 
 /* user.c: posts a request and waits for it (see user.c). */
-int runner_call(struct runner *runner, enum runner_request request,
+int hosted_runner_call(struct runner *runner, enum runner_request request,
 		bool interruptible);
 
 /* user_maps.c */
-void runner_attach(struct runner *runner, struct address_space *as);
-void runner_detach(struct runner *runner);
-void runner_mark_stale(struct runner *runner, uint64_t start, uint64_t end);
-int runner_sync(struct runner *runner);
+void hosted_runner_attach(struct runner *runner, struct address_space *as);
+void hosted_runner_detach(struct runner *runner);
+void hosted_runner_mark_stale(struct runner *runner, uint64_t start, uint64_t end);
+int hosted_runner_sync(struct runner *runner);
 void hosted_user_flush(struct address_space *as, uint64_t va, uint64_t length);

@@ -5,7 +5,7 @@
  * child of the space (found through a small hash keyed by the space); a
  * child that may be running user code at that moment is stopped first,
  * so no stale window is used after the flush returns. Before a child
- * runs, runner_sync re-reads its stale ranges from the page table and
+ * runs, hosted_runner_sync re-reads its stale ranges from the page table and
  * turns them into a batch of mmap/munmap calls that the stub executes in
  * one round trip (more only when a batch fills up). Adjacent pages with
  * consecutive physical addresses and the same protection become one
@@ -54,7 +54,7 @@ static void unlink_locked(struct runner *runner)
  * Makes `runner` a child of `as` (first run, or exec replaced the space):
  * everything it holds is stale.
  */
-void runner_attach(struct runner *runner, struct address_space *as)
+void hosted_runner_attach(struct runner *runner, struct address_space *as)
 {
 	pthread_mutex_lock(&registry_lock);
 	if (runner->as != NULL)
@@ -68,7 +68,7 @@ void runner_attach(struct runner *runner, struct address_space *as)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-void runner_detach(struct runner *runner)
+void hosted_runner_detach(struct runner *runner)
 {
 	pthread_mutex_lock(&registry_lock);
 	if (runner->as != NULL)
@@ -118,7 +118,7 @@ static void mark_stale_locked(struct runner *runner, uint64_t start,
 	__atomic_add_fetch(&runner->stale_generation, 1, __ATOMIC_SEQ_CST);
 }
 
-void runner_mark_stale(struct runner *runner, uint64_t start, uint64_t end)
+void hosted_runner_mark_stale(struct runner *runner, uint64_t start, uint64_t end)
 {
 	pthread_mutex_lock(&registry_lock);
 	mark_stale_locked(runner, start, end);
@@ -231,7 +231,7 @@ static int sync_leaf(uint64_t va, pte_t *entry, void *arg)
 
 static int apply_batch(struct runner *runner)
 {
-	int err = runner_call(runner, RUNNER_BATCH, false);
+	int err = hosted_runner_call(runner, RUNNER_BATCH, false);
 
 	runner->batch_count = 0;
 	return err;
@@ -273,7 +273,7 @@ static int sync_range(struct runner *runner, uint64_t start, uint64_t end)
  * last batch in runner->batch for the run request to apply. Called by the
  * CPU thread, holding no locks. Returns 0 or the -errno of a batch.
  */
-int runner_sync(struct runner *runner)
+int hosted_runner_sync(struct runner *runner)
 {
 	struct runner_range ranges[RUNNER_STALE_MAX];
 	unsigned int count;

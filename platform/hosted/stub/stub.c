@@ -35,6 +35,7 @@
 #define UC_GREGS_OFFSET 40
 #define REG_ERR 19
 #define REG_TRAPNO 20
+#define SIGINFO_CODE_OFFSET 8
 #define SIGINFO_ADDR_OFFSET 16
 
 #define ALT_STACK_SIZE (64 * 1024)
@@ -60,7 +61,8 @@ static char batch_stack[BATCH_STACK_SIZE] __attribute__((aligned(16)));
 void stub_main(void);
 void stub_batch(uint64_t count);
 void stub_restorer(void);
-void stub_stop(uint64_t why, uint64_t a, uint64_t b, uint64_t c, uint64_t d);
+void stub_stop(uint64_t why, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+	       uint64_t e);
 
 /* The runner reads the report from the registers at the int3. */
 __asm__(".text\n"
@@ -76,6 +78,7 @@ __asm__(".text\n"
 	"	mov %rdx, %rsi\n"
 	"	mov %rcx, %rdx\n"
 	"	mov %r8, %r10\n"
+	"	mov %r9, %r8\n"
 	"	int3\n"
 	"	ret\n"
 	".globl stub_restorer\n"
@@ -131,7 +134,7 @@ void stub_batch(uint64_t count)
 	}
 	for (;;)
 		stub_stop(STUB_STOP_BATCH, failed, first, (uint64_t)first_error,
-			  0);
+			  0, 0);
 }
 
 /* Reports a synchronous signal with what the CPU said about it. */
@@ -139,12 +142,13 @@ static void stub_on_signal(int signo, void *info, void *context)
 {
 	const uint64_t *gregs =
 		(const uint64_t *)((const char *)context + UC_GREGS_OFFSET);
-	uint64_t address = *(const uint64_t *)((const char *)info +
-					       SIGINFO_ADDR_OFFSET);
+	const char *siginfo = info;
+	uint64_t address = *(const uint64_t *)(siginfo + SIGINFO_ADDR_OFFSET);
+	int code = *(const int *)(siginfo + SIGINFO_CODE_OFFSET);
 
 	for (;;)
 		stub_stop(STUB_STOP_SIGNAL, (uint64_t)signo, gregs[REG_TRAPNO],
-			  gregs[REG_ERR], address);
+			  gregs[REG_ERR], address, (uint64_t)code);
 }
 
 void stub_main(void)
@@ -165,5 +169,5 @@ void stub_main(void)
 		stub_stop(STUB_STOP_HELLO, (uint64_t)stub_commands,
 			  (uint64_t)stub_batch,
 			  (uint64_t)(batch_stack + BATCH_STACK_SIZE),
-			  STUB_BATCH_MAX);
+			  STUB_BATCH_MAX, 0);
 }

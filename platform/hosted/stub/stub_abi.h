@@ -24,7 +24,7 @@
 #define STUB_STOP_BATCH 2	/* rdi = failed commands, rsi = first failed
 				   index, rdx = its -errno */
 #define STUB_STOP_SIGNAL 3	/* rdi = signo, rsi = trapno, rdx = error
-				   code, r10 = fault address */
+				   code, r10 = fault address, r8 = si_code */
 
 /* One host memory call of a batch. */
 enum stub_op {

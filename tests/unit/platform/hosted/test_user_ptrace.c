@@ -20,6 +20,7 @@
 #include "core/hal/mmu.h"
 #include "core/hal/time.h"
 #include "core/hal/user.h"
+#include "core/sched/kstack.h"
 #include "core/sched/sched.h"
 #include "core/sched/thread.h"
 #include "hosted.h"
@@ -456,4 +457,207 @@ Test(hosted_user, bench_syscall_round_trip, .init = boot)
 	fflush(stdout);
 	hal_user_release(&ctx);
 	vm_test_destroy(as);
+}
+
+/* Two simulated CPUs, the scheduler, and kernel threads running users. */
+static unsigned long smp_threads;
+
+static void smp_boot(void)
+{
+	test_kernel_sched_init(2, false);
+	smp_threads = thread_count();
+	kstack_cache_drain();
+	vm_test_take_baseline();
+}
+
+/* Dead threads free their stacks when reaped: wait for it, then check. */
+static void smp_destroy(struct address_space *as)
+{
+	cr_assert(test_wait_thread_count(smp_threads));
+	kstack_cache_drain();
+	vm_test_destroy(as);
+}
+
+struct user_job {
+	struct user_ctx ctx;
+	int err;
+	unsigned int cpus[2];
+	uint64_t values[2];
+	pid_t pids[2];
+	struct trap last;
+};
+
+static struct thread *start_on(unsigned int cpu, int (*entry)(void *),
+			       struct user_job *job)
+{
+	struct thread *thread = thread_create("user", entry, job);
+
+	cr_assert_not(IS_ERR(thread));
+	cr_assert_eq(thread_set_affinity(thread, CPUMASK_OF(cpu)), 0);
+	thread_start(thread);
+	return thread;
+}
+
+/* The core's loop, reduced: faults resolved, interrupts are preemption points. */
+static int run_to(struct user_job *job, enum trap_kind kind)
+{
+	for (;;) {
+		int err = hal_user_run(&job->ctx, &job->last);
+
+		if (err < 0)
+			return err;
+		if (job->last.kind == kind)
+			return 0;
+		if (job->last.kind == TRAP_INTERRUPT) {
+			sched_preempt_point();
+			continue;
+		}
+		if (job->last.kind != TRAP_FAULT)
+			return -EINVAL;
+		err = vm_fault(job->ctx.as, job->last.fault_address,
+			       (job->last.error_code & TRAP_FAULT_WRITE)
+				       ? VM_ACCESS_WRITE : VM_ACCESS_READ);
+		if (err < 0)
+			return err;
+	}
+}
+
+static void move_to(unsigned int cpu)
+{
+	thread_set_affinity(thread_current(), CPUMASK_OF(cpu));
+	while (hal_cpu_id() != cpu)
+		thread_yield();
+}
+
+/* Runs the read loop on CPU 0, then on CPU 1, changing the value between. */
+static int migrating_entry(void *arg)
+{
+	struct user_job *job = arg;
+	uint32_t value;
+
+	for (unsigned int i = 0; i < 2 && job->err == 0; i++) {
+		move_to(i);
+		value = 100 + i;
+		job->err = vm_copy_to_user(job->ctx.as, DATA, &value,
+					   sizeof(value));
+		if (job->err == 0)
+			job->err = run_to(job, TRAP_SYSCALL);
+		job->cpus[i] = hal_cpu_id();
+		job->values[i] = job->ctx.regs.rdi;
+		job->pids[i] = ((struct runner *)job->ctx.platform)->pid;
+	}
+	hal_user_release(&job->ctx);
+	return 0;
+}
+
+Test(hosted_user, a_thread_resumed_on_another_cpu_keeps_running,
+     .init = smp_boot)
+{
+	struct address_space *as = vm_test_create();
+	struct user_job job = { 0 };
+	struct thread *thread;
+
+	load_code(as, CODE, read_loop, sizeof(read_loop));
+	vm_test_map(as, DATA, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	ctx_init(&job.ctx, as, CODE);
+	thread = start_on(0, migrating_entry, &job);
+	cr_assert_eq(thread_join(thread, NULL), 0);
+	cr_assert_eq(job.err, 0, "err %d", job.err);
+	cr_assert_eq(job.cpus[0], 0);
+	cr_assert_eq(job.cpus[1], 1);
+	cr_assert_eq(job.values[0], 100);
+	cr_assert_eq(job.values[1], 101);
+	cr_assert_eq(job.pids[0], job.pids[1], "the same child went on");
+	smp_destroy(as);
+}
+
+static int run_to_syscall_entry(void *arg)
+{
+	struct user_job *job = arg;
+
+	job->err = run_to(job, TRAP_SYSCALL);
+	job->cpus[0] = hal_cpu_id();
+	hal_user_release(&job->ctx);
+	return 0;
+}
+
+Test(hosted_user, threads_of_one_space_run_in_parallel, .init = smp_boot)
+{
+	/* Each sets its flag, then waits for the other's: a handshake. */
+	static const uint8_t first[] = {
+		LOAD_RBX_DATA,
+		0xc7, 0x03, 0x01, 0, 0, 0,		/* movl $1, (%rbx) */
+		0x83, 0x7b, 0x04, 0x01,			/* 1: cmpl $1, 4(%rbx) */
+		0x75, 0xfa,				/* jne 1b */
+		REPORT,
+	};
+	static const uint8_t second[] = {
+		LOAD_RBX_DATA,
+		0xc7, 0x43, 0x04, 0x01, 0, 0, 0,	/* movl $1, 4(%rbx) */
+		0x83, 0x3b, 0x01,			/* 1: cmpl $1, (%rbx) */
+		0x75, 0xfb,				/* jne 1b */
+		REPORT,
+	};
+	struct address_space *as = vm_test_create();
+	static struct user_job jobs[2];
+	struct thread *threads[2];
+
+	load_code(as, CODE, first, sizeof(first));
+	load_code(as, CODE + PAGE_SIZE, second, sizeof(second));
+	vm_test_map(as, DATA, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	put32(as, DATA, 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		ctx_init(&jobs[i].ctx, as, CODE + i * PAGE_SIZE);
+		threads[i] = start_on(i, run_to_syscall_entry, &jobs[i]);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		cr_assert_eq(thread_join(threads[i], NULL), 0);
+		cr_assert_eq(jobs[i].err, 0, "thread %u: %d", i, jobs[i].err);
+		cr_assert_eq(jobs[i].cpus[0], i);
+	}
+	smp_destroy(as);
+}
+
+static int run_to_fault_entry(void *arg)
+{
+	struct user_job *job = arg;
+
+	job->err = run_to(job, TRAP_FAULT);
+	hal_user_release(&job->ctx);
+	return 0;
+}
+
+Test(hosted_user, mprotect_stops_a_sibling_running_on_another_cpu,
+     .init = smp_boot)
+{
+	static const uint8_t counter[] = {
+		LOAD_RBX_DATA,
+		0xff, 0x03,				/* 1: incl (%rbx) */
+		0xeb, 0xfc,				/* jmp 1b */
+	};
+	struct address_space *as = vm_test_create();
+	static struct user_job job;
+	struct thread *thread;
+	uint32_t before, after;
+
+	load_code(as, CODE, counter, sizeof(counter));
+	vm_test_map(as, DATA, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	put32(as, DATA, 0);
+	ctx_init(&job.ctx, as, CODE);
+	thread = start_on(1, run_to_fault_entry, &job);
+	do {
+		sleep_ns(5000000);
+		cr_assert_eq(vm_copy_from_user(as, &before, DATA, 4), 0);
+	} while (before == 0);
+	cr_assert_eq(vm_mprotect(as, DATA, PAGE_SIZE, PROT_READ), 0);
+	cr_assert_eq(vm_copy_from_user(as, &before, DATA, 4), 0);
+	sleep_ns(20000000);
+	cr_assert_eq(vm_copy_from_user(as, &after, DATA, 4), 0);
+	cr_assert_eq(before, after, "a write went through after the flush");
+	cr_assert_eq(thread_join(thread, NULL), 0);
+	cr_assert_eq(job.err, 0, "err %d", job.err);
+	cr_assert_eq(job.last.fault_address, DATA);
+	cr_assert(job.last.error_code & TRAP_FAULT_WRITE);
+	cr_assert(job.last.error_code & TRAP_FAULT_PRESENT);
+	smp_destroy(as);
 }
