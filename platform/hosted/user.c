@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/hal/cpu.h"
@@ -43,6 +45,9 @@ _Static_assert(sizeof(struct user_regs) == sizeof(struct user_regs_struct),
 	       "struct user_regs must have Linux's user_regs_struct layout");
 _Static_assert(sizeof(struct user_fpu) == sizeof(struct user_fpregs_struct),
 	       "struct user_fpu must be an FXSAVE image");
+
+/* How long either side of a hand-off polls before it sleeps. */
+#define RUNNER_SPIN_NS 30000ULL
 
 #define X86_TRAP_PF 14
 #define SEGV_ACCERR_CODE 2	/* si_code: a mapping forbids the access */
@@ -76,6 +81,14 @@ static void stub_file_create(void)
 		}
 	}
 	close(fd);
+}
+
+static uint64_t host_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
 static int trace(enum __ptrace_request request, struct runner *runner,
@@ -464,17 +477,50 @@ static void stop_child(struct runner *runner)
 		resume(runner, PTRACE_CONT, 0);
 }
 
+/*
+ * Spins up to RUNNER_SPIN_NS for `*flag` to leave `idle` (atomic), as the
+ * next request usually follows a trap within microseconds and a futex
+ * wake-up costs tens of them on these hosts. Returns the value seen.
+ */
+static int spin_while(const int *flag, int idle)
+{
+	uint64_t deadline = host_now_ns() + RUNNER_SPIN_NS;
+	int value;
+
+	while ((value = __atomic_load_n(flag, __ATOMIC_ACQUIRE)) == idle) {
+		if (host_now_ns() >= deadline)
+			break;
+		sched_yield();
+	}
+	return value;
+}
+
+/* The CPU thread's side of spin_while. */
+static void spin_until_done(const struct runner *runner)
+{
+	uint64_t deadline = host_now_ns() + RUNNER_SPIN_NS;
+
+	while (!__atomic_load_n(&runner->done, __ATOMIC_ACQUIRE) &&
+	       host_now_ns() < deadline)
+		sched_yield();
+}
+
 static enum runner_request next_request(struct runner *runner)
 {
-	enum runner_request request;
+	int request = spin_while(&runner->request, RUNNER_NONE);
 
-	pthread_mutex_lock(&runner->lock);
-	while (runner->request == RUNNER_NONE)
-		pthread_cond_wait(&runner->posted, &runner->lock);
-	request = runner->request;
-	runner->request = RUNNER_NONE;
-	pthread_mutex_unlock(&runner->lock);
-	return request;
+	if (request == RUNNER_NONE) {
+		pthread_mutex_lock(&runner->lock);
+		__atomic_store_n(&runner->tracer_sleeping, true, __ATOMIC_SEQ_CST);
+		while ((request = __atomic_load_n(&runner->request,
+						  __ATOMIC_SEQ_CST)) ==
+		       RUNNER_NONE)
+			pthread_cond_wait(&runner->posted, &runner->lock);
+		__atomic_store_n(&runner->tracer_sleeping, false, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&runner->lock);
+	}
+	__atomic_store_n(&runner->request, RUNNER_NONE, __ATOMIC_RELAXED);
+	return (enum runner_request)request;
 }
 
 static void *tracer_main(void *arg)
@@ -517,10 +563,13 @@ int hosted_runner_call(struct runner *runner, enum runner_request request,
 {
 	runner->cpu = hal_cpu_id();
 	__atomic_store_n(&runner->done, false, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&runner->lock);
-	runner->request = request;
-	pthread_cond_signal(&runner->posted);
-	pthread_mutex_unlock(&runner->lock);
+	__atomic_store_n(&runner->request, (int)request, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&runner->tracer_sleeping, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&runner->lock);
+		pthread_cond_signal(&runner->posted);
+		pthread_mutex_unlock(&runner->lock);
+	}
+	spin_until_done(runner);
 	while (!hosted_cpu_wait_user(&runner->done, interruptible)) {
 		__atomic_store_n(&runner->interrupt_kick, true, __ATOMIC_SEQ_CST);
 		kill(runner->pid, RUNNER_KICK_SIGNAL);

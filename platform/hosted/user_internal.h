@@ -56,10 +56,15 @@ struct runner {
 	bool interrupt_kick;	/* the CPU thread stopped the child */
 	bool done;		/* the tracer finished the request */
 
-	/* The request hand-off; `request` protected by `lock`: */
+	/*
+	 * The request hand-off: `request` (an enum runner_request) is
+	 * atomic; `lock` and `posted` only order a sleeping tracer's wait
+	 * against the post that wakes it.
+	 */
 	pthread_mutex_t lock;
 	pthread_cond_t posted;
-	enum runner_request request;
+	int request;
+	bool tracer_sleeping;	/* atomic */
 	unsigned int cpu;	/* the CPU thread to wake when done */
 
 	/*

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -349,6 +350,43 @@ Test(hosted_user, munmap_removes_the_window, .init = boot)
 	vm_test_destroy(as);
 }
 
+Test(hosted_user, fork_makes_both_sides_copy_on_write, .init = boot)
+{
+	static const uint8_t counter[] = {
+		LOAD_RBX_DATA,
+		0xff, 0x03,				/* 1: incl (%rbx) */
+		0x8b, 0x3b,				/* mov (%rbx), %edi */
+		REPORT,
+		0xeb, 0xf3,				/* jmp 1b */
+	};
+	struct address_space *parent = vm_test_create();
+	struct address_space *child;
+	struct user_ctx parent_ctx, child_ctx;
+
+	load_code(parent, CODE, counter, sizeof(counter));
+	vm_test_map(parent, DATA, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	put32(parent, DATA, 5);
+	ctx_init(&parent_ctx, parent, CODE);
+	expect_syscall(&parent_ctx, 1);
+	cr_assert_eq(parent_ctx.regs.rdi, 6);
+
+	child = vm_fork(parent);
+	cr_assert_not(IS_ERR(child));
+	ctx_init(&child_ctx, child, CODE);
+	child_ctx.regs = parent_ctx.regs;
+	expect_syscall(&parent_ctx, 1);
+	cr_assert_eq(parent_ctx.regs.rdi, 7);
+	expect_syscall(&child_ctx, 1);
+	cr_assert_eq(child_ctx.regs.rdi, 7, "the child counts from 6 too");
+	expect_syscall(&parent_ctx, 1);
+	cr_assert_eq(parent_ctx.regs.rdi, 8);
+	cr_assert_eq(vm_test_peek(child, DATA), 7);
+	hal_user_release(&parent_ctx);
+	hal_user_release(&child_ctx);
+	vm_put(child);
+	vm_test_destroy(parent);
+}
+
 Test(hosted_user, a_new_address_space_replaces_the_windows, .init = boot)
 {
 	struct address_space *first = vm_test_create();
@@ -432,6 +470,21 @@ static uint64_t now_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
+/*
+ * getpid-like round trips: TRAP_SYSCALL, set rax, resume. Prints the best
+ * and the median of BENCH_BATCHES batches (the test machines are shared
+ * VMs; the best batch is the cost, the median what a busy host gives).
+ */
+#define BENCH_BATCHES 15
+#define BENCH_ROUNDS 200
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 Test(hosted_user, bench_syscall_round_trip, .init = boot)
 {
 	static const uint8_t code[] = {
@@ -440,20 +493,27 @@ Test(hosted_user, bench_syscall_round_trip, .init = boot)
 		0xeb, 0xf7,			/* jmp 1b */
 	};
 	struct address_space *as = vm_test_create();
-	const unsigned int rounds = 2000;
+	uint64_t batches[BENCH_BATCHES];
 	struct user_ctx ctx;
-	uint64_t start;
 
 	load_code(as, CODE, code, sizeof(code));
 	ctx_init(&ctx, as, CODE);
 	expect_syscall(&ctx, 39);
-	start = now_ns();
-	for (unsigned int i = 0; i < rounds; i++) {
-		ctx.regs.rax = i;
-		expect_syscall(&ctx, 39);
+	for (unsigned int b = 0; b < BENCH_BATCHES; b++) {
+		uint64_t start = now_ns();
+
+		for (unsigned int i = 0; i < BENCH_ROUNDS; i++) {
+			ctx.regs.rax = i;
+			expect_syscall(&ctx, 39);
+		}
+		batches[b] = (now_ns() - start) / BENCH_ROUNDS;
 	}
-	printf("hosted_user: syscall round trip %llu ns (%u rounds)\n",
-	       (unsigned long long)((now_ns() - start) / rounds), rounds);
+	qsort(batches, BENCH_BATCHES, sizeof(batches[0]), compare_u64);
+	printf("hosted_user: syscall round trip best %llu ns, median %llu ns "
+	       "(%u x %u rounds)\n",
+	       (unsigned long long)batches[0],
+	       (unsigned long long)batches[BENCH_BATCHES / 2], BENCH_BATCHES,
+	       BENCH_ROUNDS);
 	fflush(stdout);
 	hal_user_release(&ctx);
 	vm_test_destroy(as);
