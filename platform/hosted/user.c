@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -266,6 +267,9 @@ static int spawn_child(struct runner *runner)
 	}
 	if (runner->pid == 0)
 		child_exec(hosted_ram_fd());
+	runner->pidfd = (int)syscall(SYS_pidfd_open, runner->pid, 0);
+	if (runner->pidfd < 0)
+		return -errno; /* RUNNER_EXIT kills and reaps the child */
 	err = wait_stop(runner);
 	if (err >= 0 && err != SIGTRAP)
 		err = -ENOEXEC; /* the exec did not happen */
@@ -468,6 +472,13 @@ static int run_user(struct runner *runner)
 	return err;
 }
 
+void hosted_runner_kick(struct runner *runner)
+{
+	if (runner->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, runner->pidfd, RUNNER_KICK_SIGNAL,
+			NULL, 0);
+}
+
 static void stop_child(struct runner *runner)
 {
 	if (runner->pid <= 0)
@@ -572,7 +583,7 @@ int hosted_runner_call(struct runner *runner, enum runner_request request,
 	spin_until_done(runner);
 	while (!hosted_cpu_wait_user(&runner->done, interruptible)) {
 		__atomic_store_n(&runner->interrupt_kick, true, __ATOMIC_SEQ_CST);
-		kill(runner->pid, RUNNER_KICK_SIGNAL);
+		hosted_runner_kick(runner);
 		interruptible = false;
 	}
 	return runner->error;
@@ -583,6 +594,8 @@ static void runner_destroy(struct runner *runner)
 	hosted_runner_detach(runner); /* no flush may signal the pid once reaped */
 	hosted_runner_call(runner, RUNNER_EXIT, false);
 	pthread_join(runner->thread, NULL);
+	if (runner->pidfd >= 0)
+		close(runner->pidfd);
 	pthread_cond_destroy(&runner->posted);
 	pthread_mutex_destroy(&runner->lock);
 	free(runner);
@@ -597,6 +610,7 @@ static int runner_create(struct runner **result)
 	if (runner == NULL)
 		return -ENOMEM;
 	runner->pid = -1;
+	runner->pidfd = -1;
 	pthread_mutex_init(&runner->lock, NULL);
 	pthread_cond_init(&runner->posted, NULL);
 	runner->cpu = hal_cpu_id();

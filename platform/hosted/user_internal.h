@@ -80,9 +80,12 @@ struct runner {
 	struct trap trap;
 	int error;		/* the request's -errno, or 0 */
 
+	/* Set by RUNNER_START, then read-only until the runner is freed: */
+	int pidfd;		/* signals reach this child even once reaped */
+
 	/* The tracer thread's own: */
 	pthread_t thread;
-	pid_t pid;		/* written before RUNNER_START completes */
+	pid_t pid;		/* -1 once reaped */
 	struct user_regs stub_regs;	/* at the stub's hello stop */
 	uint64_t stub_commands;		/* addresses in the child */
 	uint64_t stub_batch_entry;
@@ -90,6 +93,9 @@ struct runner {
 	struct user_fpu child_fpu;	/* what the child's FPU holds */
 	bool child_fpu_known;
 };
+
+/* user.c: stops the running child (RUNNER_KICK_SIGNAL). Any thread. */
+void hosted_runner_kick(struct runner *runner);
 
 /* user.c: posts a request and waits for it (see user.c). */
 int hosted_runner_call(struct runner *runner, enum runner_request request,

@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mman.h>
 
 #include "core/lib/compiler.h"
@@ -141,7 +140,7 @@ void hosted_user_flush(struct address_space *as, uint64_t va, uint64_t length)
 			continue;
 		mark_stale_locked(runner, va, va + length);
 		if (__atomic_load_n(&runner->in_user, __ATOMIC_SEQ_CST))
-			kill(runner->pid, RUNNER_KICK_SIGNAL);
+			hosted_runner_kick(runner);
 	}
 	for (runner = registry[bucket]; runner; runner = runner->hash_next) {
 		if (runner->as != as)
