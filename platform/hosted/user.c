@@ -40,6 +40,7 @@
 
 #include "core/hal/cpu.h"
 #include "core/hal/mmu.h"
+#include "core/mm/uaccess.h"
 #include "hosted.h"
 
 _Static_assert(sizeof(struct user_regs) == sizeof(struct user_regs_struct),
@@ -50,6 +51,7 @@ _Static_assert(sizeof(struct user_fpu) == sizeof(struct user_fpregs_struct),
 /* How long either side of a hand-off polls before it sleeps. */
 #define RUNNER_SPIN_NS 30000ULL
 
+#define X86_TRAP_GP 13
 #define X86_TRAP_PF 14
 #define SEGV_ACCERR_CODE 2	/* si_code: a mapping forbids the access */
 #define SYSCALL_STOP (SIGTRAP | 0x80)	/* with PTRACE_O_TRACESYSGOOD */
@@ -647,6 +649,25 @@ static int run_until_trap(struct runner *runner)
 	return 0;
 }
 
+/*
+ * `int $0x80` also stops the child at a syscall, as the host takes it for
+ * an i386 system call. x86_64 Amphi has no such gate, so it is the #GP a
+ * ring-3 `int $0x80` raises there: a fault at the instruction, rax intact.
+ */
+static void int80_to_gp(struct user_ctx *ctx, struct trap *trap)
+{
+	uint8_t code[2];
+
+	if (ctx->regs.rip < 2 ||
+	    vm_copy_from_user(ctx->as, code, ctx->regs.rip - 2, 2) < 0 ||
+	    code[0] != 0xcd || code[1] != 0x80)
+		return;
+	ctx->regs.rip -= 2;
+	ctx->regs.rax = ctx->regs.orig_rax;
+	*trap = (struct trap){ .kind = TRAP_EXCEPTION, .vector = X86_TRAP_GP,
+			       .error_code = 0x80 * 8 + 2 };
+}
+
 int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 {
 	struct runner *runner = ctx->platform;
@@ -674,7 +695,9 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	ctx->regs = runner->regs;
 	ctx->fpu = runner->fpu;
 	*trap = runner->trap;
-	if (trap->kind == TRAP_FAULT) {
+	if (trap->kind == TRAP_SYSCALL) {
+		int80_to_gp(ctx, trap);
+	} else if (trap->kind == TRAP_FAULT) {
 		/* vm_fault may fill a missing entry without a flush. */
 		hosted_runner_mark_stale(runner, trap->fault_address,
 				  trap->fault_address + 1);

@@ -245,6 +245,28 @@ Test(hosted_user, int3_and_ud2_are_exceptions_with_their_vectors,
 	vm_test_destroy(as);
 }
 
+Test(hosted_user, int80_is_a_general_protection_fault, .init = boot)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x14, 0x00, 0x00, 0x00,	/* mov $20, %eax */
+		0xcd, 0x80,			/* int $0x80 */
+	};
+	struct address_space *as = vm_test_create();
+	struct user_ctx ctx;
+	struct trap trap;
+
+	load_code(as, CODE, code, sizeof(code));
+	ctx_init(&ctx, as, CODE);
+	trap = run(&ctx);
+	cr_assert_eq(trap.kind, TRAP_EXCEPTION);
+	cr_assert_eq(trap.vector, 13);
+	cr_assert_eq(trap.error_code, 0x80 * 8 + 2);
+	cr_assert_eq(ctx.regs.rip, CODE + 5, "a fault: rip at the int");
+	cr_assert_eq(ctx.regs.rax, 20);
+	hal_user_release(&ctx);
+	vm_test_destroy(as);
+}
+
 static const uint8_t endless_loop[] = { 0xeb, 0xfe }; /* jmp . */
 
 Test(hosted_user, endless_loop_is_stopped_by_the_timer, .init = boot)
