@@ -16,7 +16,7 @@
  * faulting instruction, saved before the handler ran.
  *
  * Ownership: struct runner (user_internal.h) says which side owns each
- * field; the hand-off (`request` under `lock`, then the `done` flag)
+ * field; the hand-off (the atomic `request`, then the atomic `done`)
  * orders every access between the CPU thread and the tracer.
  */
 #include "user_internal.h"
@@ -113,6 +113,8 @@ static int wait_stop(struct runner *runner)
 {
 	int status;
 
+	if (runner->pid <= 0)
+		return -ECHILD; /* never waitpid(-1): other children are not ours */
 	for (;;) {
 		pid_t got = waitpid(runner->pid, &status, __WALL);
 
@@ -249,7 +251,8 @@ static int stub_hello(struct runner *runner)
 	runner->stub_commands = regs.rdi;
 	runner->stub_batch_entry = regs.rsi;
 	runner->stub_stack_top = regs.rdx;
-	err = trace(PTRACE_GETFPREGS, runner, NULL, &runner->child_fpu);
+	err = trace(PTRACE_GETFPREGS, runner, NULL, &runner->reset_fpu);
+	runner->child_fpu = runner->reset_fpu;
 	runner->child_fpu_known = err == 0;
 	return err;
 }
@@ -318,8 +321,8 @@ static int load_user_state(struct runner *runner)
 	err = trace(PTRACE_SETREGS, runner, NULL, &regs);
 	if (err < 0)
 		return err;
-	if (is_zero(&runner->fpu, sizeof(runner->fpu)) && runner->child_fpu_known)
-		runner->fpu = runner->child_fpu;
+	if (is_zero(&runner->fpu, sizeof(runner->fpu)))
+		runner->fpu = runner->reset_fpu;
 	if (runner->child_fpu_known &&
 	    memcmp(&runner->fpu, &runner->child_fpu, sizeof(runner->fpu)) == 0)
 		return 0;

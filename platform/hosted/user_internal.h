@@ -90,6 +90,7 @@ struct runner {
 	uint64_t stub_commands;		/* addresses in the child */
 	uint64_t stub_batch_entry;
 	uint64_t stub_stack_top;
+	struct user_fpu reset_fpu;	/* a fresh process's FPU state */
 	struct user_fpu child_fpu;	/* what the child's FPU holds */
 	bool child_fpu_known;
 };
