@@ -82,7 +82,11 @@ static bool ranges_touch(const struct runner_range *range, uint64_t start,
 	return start <= range->end && range->start <= end;
 }
 
-/* Adds [start, end) to the stale set, merging; a full set becomes one range. */
+/*
+ * Adds [start, end) to the stale set, merged into a range it touches; a
+ * full set becomes one range around everything (the walk skips what is
+ * not mapped, so a wide range costs what it maps, not its size).
+ */
 static void stale_add_locked(struct runner *runner, uint64_t start,
 			     uint64_t end)
 {
@@ -96,12 +100,10 @@ static void stale_add_locked(struct runner *runner, uint64_t start,
 		}
 	}
 	if (runner->stale_count == RUNNER_STALE_MAX) {
-		for (unsigned int i = 1; i < runner->stale_count; i++) {
+		for (unsigned int i = 0; i < runner->stale_count; i++) {
 			start = MIN(start, ranges[i].start);
 			end = MAX(end, ranges[i].end);
 		}
-		start = MIN(start, ranges[0].start);
-		end = MAX(end, ranges[0].end);
 		runner->stale_count = 0;
 	}
 	ranges[runner->stale_count++] = (struct runner_range){ start, end };

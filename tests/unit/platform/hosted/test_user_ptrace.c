@@ -467,6 +467,40 @@ Test(hosted_user, child_holds_nothing_of_the_host_below_the_limit,
 	vm_test_destroy(as);
 }
 
+/* Each page a window of its own: the first sync needs several batches. */
+Test(hosted_user, scattered_pages_take_several_batches, .init = boot)
+{
+	static const uint8_t code[] = {
+		0x48, 0xbb, 0x00, 0x00, 0x60, 0, 0, 0, 0, 0, /* movabs $DATA, %rbx */
+		0x48, 0x81, 0xc3, 0x00, 0x60, 0x25, 0x00,    /* add $598 pages, %rbx */
+		0x8b, 0x3b,				     /* mov (%rbx), %edi */
+		REPORT,
+	};
+	struct address_space *as = vm_test_create();
+	char path[64], line[512];
+	unsigned int windows = 0;
+	struct user_ctx ctx;
+	FILE *maps;
+
+	load_code(as, CODE, code, sizeof(code));
+	vm_test_map(as, DATA, 600 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	for (unsigned int i = 0; i < 600; i += 2)
+		put32(as, DATA + i * PAGE_SIZE, i);
+	ctx_init(&ctx, as, CODE);
+	expect_syscall(&ctx, 1);
+	cr_assert_eq(ctx.regs.rdi, 598);
+	snprintf(path, sizeof(path), "/proc/%d/maps",
+		 (int)((struct runner *)ctx.platform)->pid);
+	maps = fopen(path, "r");
+	cr_assert_not_null(maps);
+	while (fgets(line, sizeof(line), maps))
+		windows += strstr(line, "amphi-ram") != NULL;
+	fclose(maps);
+	cr_assert_geq(windows, 300, "every other page: %u windows", windows);
+	hal_user_release(&ctx);
+	vm_test_destroy(as);
+}
+
 Test(hosted_user, a_dead_child_is_an_error_not_a_crash, .init = boot)
 {
 	struct address_space *as = vm_test_create();
