@@ -428,10 +428,39 @@ static bool kick_stops_run(struct runner *runner)
 	return false;
 }
 
-/* Resumes user code until it traps. */
+/*
+ * What a stop of user code by `signo` means: 1 when runner->result is
+ * set (a trap, or a retry), 0 to resume, or -errno.
+ */
+static int handle_user_stop(struct runner *runner, int signo)
+{
+	int err;
+
+	switch (signo) {
+	case SYSCALL_STOP:
+		set_trap(runner, TRAP_SYSCALL);
+		break;
+	case RUNNER_KICK_SIGNAL:
+		if (!kick_stops_run(runner))
+			return 0; /* a late kick: suppressed */
+		break;
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+		err = report_signal(runner, signo);
+		return err < 0 ? err : 1;
+	default:
+		return 0; /* nothing from outside reaches user code */
+	}
+	err = save_user_state(runner);
+	return err < 0 ? err : 1;
+}
+
+/* Resumes user code until it traps (every other signal is suppressed). */
 static int run_user(struct runner *runner)
 {
-	int signo = 0;
 	int err = run_batch(runner);
 
 	if (err == 0)
@@ -446,35 +475,14 @@ static int run_user(struct runner *runner)
 			set_trap(runner, TRAP_INTERRUPT);
 			return 0;
 		}
-		err = resume(runner, PTRACE_SYSEMU, signo);
+		err = resume(runner, PTRACE_SYSEMU, 0);
 		if (err == 0)
 			err = wait_stop(runner);
 		__atomic_store_n(&runner->in_user, false, __ATOMIC_SEQ_CST);
-		if (err < 0)
-			return err;
-		signo = err;
-		err = 0;
-		switch (signo) {
-		case SYSCALL_STOP:
-			set_trap(runner, TRAP_SYSCALL);
-			return save_user_state(runner);
-		case RUNNER_KICK_SIGNAL:
-			if (kick_stops_run(runner))
-				return save_user_state(runner);
-			signo = 0;
-			break;
-		case SIGSEGV:
-		case SIGBUS:
-		case SIGILL:
-		case SIGFPE:
-		case SIGTRAP:
-			return report_signal(runner, signo);
-		default:
-			signo = 0; /* nothing from outside reaches user code */
-			break;
-		}
+		if (err >= 0)
+			err = handle_user_stop(runner, err);
 	}
-	return err;
+	return err < 0 ? err : 0;
 }
 
 void hosted_runner_kick(struct runner *runner)
