@@ -245,6 +245,52 @@ Test(hosted_user, int3_and_ud2_are_exceptions_with_their_vectors,
 	vm_test_destroy(as);
 }
 
+Test(hosted_user, divide_error_is_vector_0, .init = boot)
+{
+	static const uint8_t code[] = {
+		0x31, 0xc9,			/* xor %ecx, %ecx */
+		0xf7, 0xf1,			/* div %ecx */
+	};
+	struct address_space *as = vm_test_create();
+	struct user_ctx ctx;
+	struct trap trap;
+
+	load_code(as, CODE, code, sizeof(code));
+	ctx_init(&ctx, as, CODE);
+	trap = run(&ctx);
+	cr_assert_eq(trap.kind, TRAP_EXCEPTION);
+	cr_assert_eq(trap.vector, 0);
+	cr_assert_eq(ctx.regs.rip, CODE + 2);
+	hal_user_release(&ctx);
+	vm_test_destroy(as);
+}
+
+Test(hosted_user, jump_to_no_execute_page_is_an_exec_fault, .init = boot)
+{
+	static const uint8_t code[] = {
+		LOAD_RBX_DATA,
+		0xff, 0xe3,			/* jmp *%rbx */
+	};
+	struct address_space *as = vm_test_create();
+	struct user_ctx ctx;
+	struct trap trap;
+
+	load_code(as, CODE, code, sizeof(code));
+	vm_test_map(as, DATA, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	put32(as, DATA, 0xc3c3c3c3);
+	ctx_init(&ctx, as, CODE);
+	trap = run(&ctx);
+	cr_assert_eq(trap.kind, TRAP_FAULT);
+	cr_assert_eq(trap.fault_address, DATA);
+	cr_assert_eq(ctx.regs.rip, DATA);
+	cr_assert_eq(trap.error_code & (TRAP_FAULT_EXEC | TRAP_FAULT_PRESENT |
+					TRAP_FAULT_WRITE),
+		     TRAP_FAULT_EXEC | TRAP_FAULT_PRESENT);
+	cr_assert_eq(vm_fault(as, DATA, VM_ACCESS_EXEC), -EACCES);
+	hal_user_release(&ctx);
+	vm_test_destroy(as);
+}
+
 Test(hosted_user, int80_is_a_general_protection_fault, .init = boot)
 {
 	static const uint8_t code[] = {
