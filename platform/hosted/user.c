@@ -247,6 +247,8 @@ static int stub_hello(struct runner *runner)
 		return err;
 	if (regs.rax != STUB_STOP_HELLO || regs.r10 < STUB_BATCH_MAX)
 		return -ENOEXEC;
+	if (regs.rsp < HOSTED_USER_LIMIT)
+		return -ENOMEM; /* the host put the stack in user space */
 	runner->stub_regs = regs;
 	runner->stub_commands = regs.rdi;
 	runner->stub_batch_entry = regs.rsi;

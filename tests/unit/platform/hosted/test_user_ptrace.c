@@ -332,6 +332,33 @@ Test(hosted_user, endless_loop_is_stopped_by_the_timer, .init = boot)
 	vm_test_destroy(as);
 }
 
+static void virtual_clock_boot(void)
+{
+	test_kernel_sched_init(1, true);
+}
+
+Test(hosted_user, endless_loop_is_stopped_under_the_virtual_clock,
+     .init = virtual_clock_boot)
+{
+	struct address_space *as = vm_test_create();
+	struct user_ctx ctx;
+	struct trap trap;
+
+	load_code(as, CODE, endless_loop, sizeof(endless_loop));
+	ctx_init(&ctx, as, CODE);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t before = hal_clock_ns();
+
+		hal_timer_arm(before + 1000000ULL);
+		trap = run(&ctx);
+		cr_assert_eq(trap.kind, TRAP_INTERRUPT);
+		cr_assert_gt(hal_clock_ns(), before, "virtual time moved on");
+		sched_preempt_point();
+	}
+	hal_user_release(&ctx);
+	vm_put(as);
+}
+
 static void *raise_ipi_later(void *arg)
 {
 	(void)arg;
