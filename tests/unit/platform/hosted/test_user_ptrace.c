@@ -850,3 +850,38 @@ Test(hosted_user, mprotect_stops_a_sibling_running_on_another_cpu,
 	cr_assert(job.last.error_code & TRAP_FAULT_PRESENT);
 	smp_destroy(as);
 }
+
+/* Demand-zero faults: TRAP_FAULT, vm_fault, resume (with its one batch). */
+Test(hosted_user, bench_demand_zero_fault, .init = boot)
+{
+	static const uint8_t code[] = {
+		LOAD_RBX_DATA,
+		0xc6, 0x03, 0x01,			/* 1: movb $1, (%rbx) */
+		0x48, 0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, /* add $4096, %rbx */
+		0xeb, 0xf4,				/* jmp 1b */
+	};
+	const unsigned int pages = 1000;
+	struct address_space *as = vm_test_create();
+	struct user_ctx ctx;
+	struct trap trap;
+	uint64_t start;
+
+	load_code(as, CODE, code, sizeof(code));
+	vm_test_map(as, DATA, pages * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	ctx_init(&ctx, as, CODE);
+	start = now_ns();
+	for (unsigned int i = 0; i < pages; i++) {
+		trap = run(&ctx);
+		cr_assert_eq(trap.kind, TRAP_FAULT);
+		cr_assert_eq(trap.fault_address, DATA + i * PAGE_SIZE);
+		cr_assert_eq(vm_fault(as, trap.fault_address, VM_ACCESS_WRITE), 0);
+	}
+	printf("hosted_user: demand-zero fault round trip %llu ns (%u faults)\n",
+	       (unsigned long long)((now_ns() - start) / pages), pages);
+	fflush(stdout);
+	trap = run(&ctx);
+	cr_assert_eq(trap.kind, TRAP_FAULT, "past the mapping");
+	cr_assert_eq(vm_fault(as, trap.fault_address, VM_ACCESS_WRITE), -EFAULT);
+	hal_user_release(&ctx);
+	vm_test_destroy(as);
+}
