@@ -686,6 +686,8 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	struct runner *runner = ctx->platform;
 	int vector, err;
 
+	if (ctx->as == NULL)
+		return -EINVAL;
 	if (runner == NULL) {
 		err = runner_create(&runner);
 		if (err < 0)
@@ -703,8 +705,11 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	runner->regs = ctx->regs;
 	runner->fpu = ctx->fpu;
 	err = run_until_trap(runner);
-	if (err < 0)
+	if (err < 0) {
+		/* A batch may have been taken but not applied: trust nothing. */
+		hosted_runner_attach(runner, ctx->as);
 		return err;
+	}
 	ctx->regs = runner->regs;
 	ctx->fpu = runner->fpu;
 	*trap = runner->trap;
