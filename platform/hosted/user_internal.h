@@ -14,6 +14,8 @@
 #include "core/hal/user.h"
 #include "stub/stub_abi.h"
 
+struct address_space;
+
 #define RUNNER_STALE_MAX 8
 
 /* The signal that stops a running child for an interrupt or a flush. */
@@ -43,7 +45,10 @@ struct runner_range {
  * this user thread hands its requests to the tracer).
  */
 struct runner {
-	/* Protected by the registry lock (user_maps.c): */
+	/*
+	 * Protected by the registry lock (user_maps.c); `as` is written only
+	 * by the runner's own user thread, which also reads it unlocked:
+	 */
 	struct runner *hash_next;
 	struct address_space *as;	/* whose windows the child holds */
 	bool stale_all;
