@@ -16,15 +16,6 @@ void hal_tlb_flush(struct address_space *as, uaddr_t va, size_t length)
 }
 
 /*
- * Nothing to load: each host child holds the windows of its own space,
- * and hal_user_run switches a thread's child when ctx->as changes.
- */
-void hal_as_activate(struct address_space *as)
-{
-	(void)as;
-}
-
-/*
  * User space ends below the ptrace runner's stub, which every host child
  * carries at HOSTED_USER_LIMIT and above.
  */

@@ -1,6 +1,6 @@
 /*
- * Internal interface of the hosted ptrace runner, shared by user.c (the
- * child processes, their tracer threads and hal_user_run) and
+ * Internal interface of the hosted ptrace runner, shared by user_ptrace.c
+ * (the child processes, their tracer threads and hosted_ptrace_run) and
  * user_maps.c (the children's memory windows, the registry of children by
  * address space, and hal_tlb_flush). See docs/hosted-user.md.
  */
@@ -100,10 +100,17 @@ struct runner {
 	bool child_fpu_known;
 };
 
-/* user.c: stops the running child (RUNNER_KICK_SIGNAL). Any thread. */
+/*
+ * hal_user_run and hal_user_release for real programs (user.c picks them
+ * or the scripted runner); their contract is core/hal/user.h's.
+ */
+int hosted_ptrace_run(struct user_ctx *ctx, struct trap *trap);
+void hosted_ptrace_release(struct user_ctx *ctx);
+
+/* user_ptrace.c: stops the running child (RUNNER_KICK_SIGNAL). Any thread. */
 void hosted_runner_kick(struct runner *runner);
 
-/* user.c: posts a request and waits for it (see user.c). */
+/* user_ptrace.c: posts a request and waits for it. */
 int hosted_runner_call(struct runner *runner, enum runner_request request,
 		bool interruptible);
 

@@ -1,7 +1,7 @@
 /*
- * The hosted ptrace runner (DESIGN.md, "User mode"; docs/hosted-user.md):
- * hal_user_run for the hosted build. Each user thread gets a host child
- * that exec'd the stub (stub/stub.c, embedded in this binary and executed
+ * The hosted ptrace runner (DESIGN.md, "User mode"; docs/hosted-user.md),
+ * which user.c's hal_user_run calls for real programs. Each user thread
+ * gets a host child that exec'd the stub (stub/stub.c, embedded in this binary and executed
  * from a memfd) and a tracer host thread of its own, because ptrace binds
  * a child to the one thread that traces it, while the user thread's
  * kernel thread may call hal_user_run from any CPU thread. The CPU thread
@@ -681,7 +681,7 @@ static void int80_to_gp(struct user_ctx *ctx, struct trap *trap)
 			       .error_code = 0x80 * 8 + 2 };
 }
 
-int hal_user_run(struct user_ctx *ctx, struct trap *trap)
+int hosted_ptrace_run(struct user_ctx *ctx, struct trap *trap)
 {
 	struct runner *runner = ctx->platform;
 	int vector, err;
@@ -726,7 +726,7 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	return 0;
 }
 
-void hal_user_release(struct user_ctx *ctx)
+void hosted_ptrace_release(struct user_ctx *ctx)
 {
 	if (ctx->platform == NULL)
 		return;
