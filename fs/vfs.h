@@ -106,12 +106,30 @@ void vfs_get_stats(struct vfs_stats *stats);
 /* fs contexts: a fresh one at the name space root, a copy, release. */
 struct vfs_fs_context *vfs_fs_context_create(void);
 struct vfs_fs_context *vfs_fs_context_clone(struct vfs_fs_context *fs);
+void vfs_fs_context_get(struct vfs_fs_context *fs);
 void vfs_fs_context_put(struct vfs_fs_context *fs);
 
 /* chdir/fchdir/chroot. Errors: path walk errors, -ENOTDIR, -EACCES, -EPERM. */
 int vfs_chdir(const struct vfs_caller *caller, const char *path);
 int vfs_fchdir(const struct vfs_caller *caller, struct vfs_file *dir);
 int vfs_chroot(const struct vfs_caller *caller, const char *path);
+
+/*
+ * getcwd(2): the working directory's absolute path, NUL-terminated, into
+ * buf. Returns the length with the NUL, -ERANGE (size too small),
+ * -ENOENT (the directory was removed). A directory outside the caller's
+ * root reads "(unreachable)/..." as on Linux. May sleep.
+ */
+ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size);
+
+/*
+ * The absolute name of `path` as seen from `root` ("(unreachable)/..."
+ * when outside it), without a NUL, truncated to `size` bytes (readlink's
+ * rule). Returns the length copied or -ENOENT (the name was removed),
+ * -ENAMETOOLONG, -ENOMEM. For /proc links. May sleep.
+ */
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size);
 
 /*
  * Opens (or with O_CREAT creates) `path`. Returns a file with one
@@ -126,6 +144,21 @@ void vfs_file_put(struct vfs_file *file);
 
 /* The open flags (O_CLOEXEC is the descriptor table's, not kept here). */
 int vfs_file_flags(const struct vfs_file *file);
+
+/*
+ * fcntl(F_SETFL): sets the changeable status flags (O_APPEND, O_NONBLOCK,
+ * O_NOATIME, O_DIRECT) from `flags`, ignoring the access mode and the
+ * creation flags. Shared by every descriptor of the file. Returns 0,
+ * -EBADF (O_PATH file), -EPERM (O_NOATIME by a non-owner). Any context.
+ */
+int vfs_file_set_flags(const struct vfs_cred *cred, struct vfs_file *file,
+		       int flags);
+
+/* Whether the file has no name (a pipe): no path, no directory. */
+bool vfs_file_is_anon(const struct vfs_file *file);
+
+/* The inode mode of the open file (S_IFMT and permissions). */
+uint32_t vfs_file_mode(const struct vfs_file *file);
 
 ssize_t vfs_read(struct vfs_file *file, void *buf, size_t length);
 ssize_t vfs_write(struct vfs_file *file, const void *buf, size_t length);
@@ -142,6 +175,14 @@ int vfs_fsync(struct vfs_file *file);
 int vfs_sync(void);
 
 /*
+ * ioctl(2) on `file`; `arg` is a kernel buffer of the size the command
+ * needs (the syscall layer copies it). FIONREAD works on regular files
+ * (size - position) and on files whose ops implement it. Returns >= 0,
+ * -ENOTTY (the file does not know the command), -EBADF (O_PATH).
+ */
+int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg);
+
+/*
  * Fills `buf` with linux_dirent64 records. Returns the bytes filled, 0 at
  * the end, -EINVAL if even one record does not fit, -ENOTDIR.
  */
@@ -155,6 +196,8 @@ int vfs_ftruncate(struct vfs_file *file, int64_t length);
 int vfs_fstatat(const struct vfs_caller *caller, struct vfs_file *dir,
 		const char *path, struct stat *st, int flags);
 int vfs_fstat(struct vfs_file *file, struct stat *st);
+/* statx of an open file (statx with AT_EMPTY_PATH and ""). */
+int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx);
 int vfs_statx(const struct vfs_caller *caller, struct vfs_file *dir,
 	      const char *path, int flags, uint32_t mask, struct statx *stx);
 int vfs_statfs(const struct vfs_caller *caller, const char *path,
@@ -200,6 +243,16 @@ int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
  */
 int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
 		  const char *path, const int64_t times[2][2], int flags);
+
+/*
+ * access(2)/faccessat2: whether `caller` may `mode` (R_OK 4, W_OK 2, X_OK
+ * 1, or F_OK 0) the file. flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW,
+ * AT_EMPTY_PATH. The caller's cred is the one checked (the process issue
+ * passes the real ids unless AT_EACCESS). Errors: -EINVAL, walk errors,
+ * -EACCES, -EROFS.
+ */
+int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
+		  const char *path, int mode, int flags);
 
 /* Permission check of a resolved inode, as the exec code will need it. */
 int vfs_permission(const struct vfs_cred *cred, struct vfs_inode *inode,
