@@ -152,6 +152,18 @@ static int take_pending(struct hosted_cpu *cpu)
 	return -1;
 }
 
+/* The highest pending vector, left pending; -1 if none. */
+static int highest_pending(struct hosted_cpu *cpu)
+{
+	for (int i = PENDING_WORDS - 1; i >= 0; i--) {
+		uint64_t word = __atomic_load_n(&cpu->pending[i], __ATOMIC_ACQUIRE);
+
+		if (word)
+			return i * 64 + 63 - __builtin_clzll(word);
+	}
+	return -1;
+}
+
 /* Raises the timer vector if this CPU's deadline has passed. */
 static void check_timer(struct hosted_cpu *cpu)
 {
@@ -288,6 +300,71 @@ void hal_idle_until(uint64_t deadline_ns)
 	cpu->irq_enabled = true;
 	deliver_pending();
 	current_cpu()->irq_enabled = false;
+}
+
+/*
+ * Sleeps until *done (atomic) or, when `interruptible`, until an interrupt
+ * is due. Under the CPU's lock, so hosted_cpu_wake and hal_ipi cannot be
+ * missed between the checks and the sleep. In virtual-clock mode the
+ * clock jumps to the timer deadline once the host time for it has come.
+ */
+bool hosted_cpu_wait_user(const bool *done, bool interruptible)
+{
+	struct hosted_cpu *cpu = current_cpu();
+	bool finished;
+
+	pthread_mutex_lock(&cpu->lock);
+	for (;;) {
+		uint64_t deadline = 0;
+
+		finished = __atomic_load_n(done, __ATOMIC_ACQUIRE);
+		if (finished)
+			break;
+		if (interruptible) {
+			check_timer(cpu);
+			if (has_pending(cpu))
+				break;
+			deadline = __atomic_load_n(&cpu->timer_deadline,
+						   __ATOMIC_RELAXED);
+		}
+		if (deadline == 0) {
+			pthread_cond_wait(&cpu->wake, &cpu->lock);
+			continue;
+		}
+		uint64_t absolute = hosted_clock_to_host_ns(deadline);
+		struct timespec until = {
+			.tv_sec = (time_t)(absolute / 1000000000ULL),
+			.tv_nsec = (long)(absolute % 1000000000ULL),
+		};
+
+		if (pthread_cond_timedwait(&cpu->wake, &cpu->lock, &until) ==
+			    ETIMEDOUT &&
+		    hosted_clock_is_virtual())
+			hosted_clock_advance_to(deadline);
+	}
+	pthread_mutex_unlock(&cpu->lock);
+	return finished;
+}
+
+void hosted_cpu_wake(unsigned int cpu)
+{
+	struct hosted_cpu *target = &cpus[cpu < HAL_MAX_CPUS ? cpu : 0];
+
+	pthread_mutex_lock(&target->lock);
+	pthread_cond_broadcast(&target->wake);
+	pthread_mutex_unlock(&target->lock);
+}
+
+int hosted_cpu_take_interrupts(void)
+{
+	struct hosted_cpu *cpu = current_cpu();
+	int first;
+
+	check_timer(cpu);
+	first = highest_pending(cpu);
+	if (cpu->irq_enabled)
+		deliver_pending();
+	return first;
 }
 
 static void *secondary_main(void *arg)

@@ -53,6 +53,8 @@ extern const char hosted_usage[];
 int hosted_ram_create(uint64_t bytes);
 void hosted_ram_destroy(void);
 uint64_t hosted_ram_size(void);
+/* The RAM memfd (close-on-exec), for the user runner's windows. */
+int hosted_ram_fd(void);
 
 /*
  * Fills `boot_info` for a machine with the created RAM: the memory map, the
@@ -69,6 +71,20 @@ unsigned int hosted_cpu_count(void);
 
 /* Per-host-thread CPU state; call on each host thread that acts as a CPU. */
 void hosted_cpu_thread_init(unsigned int cpu);
+
+/*
+ * For the user runner, which waits for a host child on behalf of the
+ * calling CPU. hosted_cpu_wait_user sleeps until *done (read atomically)
+ * becomes true, returning true, or, when `interruptible`, until an
+ * interrupt is due (a pending vector or the timer deadline), returning
+ * false. hosted_cpu_wake wakes such a wait on `cpu` after its *done was
+ * set. hosted_cpu_take_interrupts raises an expired timer, then delivers
+ * what is pending if interrupts are enabled; returns the highest vector
+ * that was pending, or -1.
+ */
+bool hosted_cpu_wait_user(const bool *done, bool interruptible);
+void hosted_cpu_wake(unsigned int cpu);
+int hosted_cpu_take_interrupts(void);
 
 /* Records the stack the calling CPU now runs on (for hal_stack_bounds). */
 void hosted_cpu_set_stack(uintptr_t low, uintptr_t high);

@@ -1,21 +1,18 @@
 /*
- * The hosted MMU hooks. Hosted CPUs have no TLB: kernel code reaches
- * memory through the direct map, and user address spaces are only walked
- * in software, so a changed entry is seen at the next walk.
+ * The hosted MMU hooks. Kernel code reaches memory through the direct map
+ * and walks user page tables in software, so it caches nothing; the only
+ * "TLBs" are the memory windows of the ptrace runner's host children
+ * (user_maps.c), which a flush marks stale.
  */
 #include "hosted.h"
 
 #include "core/hal/mmu.h"
+#include "user_internal.h"
 
-/*
- * Nothing is cached yet. FIXME: the ptrace runner hooks this to mark the
- * range stale in every host child of `as` (DESIGN.md, "User mode").
- */
 void hal_tlb_flush(struct address_space *as, uaddr_t va, size_t length)
 {
-	(void)as;
-	(void)va;
-	(void)length;
+	if (as != NULL)
+		hosted_user_flush(as, va, length);
 }
 
 /*

@@ -88,6 +88,11 @@ uint64_t hosted_ram_size(void)
 	return ram_bytes;
 }
 
+int hosted_ram_fd(void)
+{
+	return ram_fd;
+}
+
 void *hal_phys_to_virt(paddr_t pa)
 {
 	return ram_base + pa;

@@ -10,10 +10,7 @@
 #include <stddef.h>
 
 #include "core/hal/mmu.h"
-
-/* The ptrace runner (user_ptrace.c). */
-int hosted_ptrace_run(struct user_ctx *ctx, struct trap *trap);
-void hosted_ptrace_release(struct user_ctx *ctx);
+#include "user_internal.h"
 
 static bool scripted;
 static user_script_fn *scripts[USER_SCRIPT_MAX];
@@ -91,18 +88,4 @@ void hal_user_release(struct user_ctx *ctx)
 void hal_as_activate(struct address_space *as)
 {
 	(void)as;
-}
-
-/* Until the ptrace runner lands: real programs cannot run. */
-__attribute__((weak)) int hosted_ptrace_run(struct user_ctx *ctx,
-					    struct trap *trap)
-{
-	(void)ctx;
-	(void)trap;
-	return -ENOSYS;
-}
-
-__attribute__((weak)) void hosted_ptrace_release(struct user_ctx *ctx)
-{
-	(void)ctx;
 }
