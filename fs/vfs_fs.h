@@ -18,6 +18,7 @@
 #include "core/sync/rwlock.h"
 #include "fs/vfs.h"
 
+struct page;
 struct vfs_super;
 struct vfs_file;
 
@@ -128,8 +129,20 @@ struct vfs_file_ops {
 	int64_t (*seek_data)(struct vfs_file *file, int64_t offset,
 			     int whence);
 	int (*fsync)(struct vfs_file *file);
+	/*
+	 * File mmap: the page-cache page at page `index` with a new
+	 * reference for the caller. Returns 0, -EIO when index is at or
+	 * past the page holding the end of the file (the fault becomes
+	 * SIGBUS), -ENOMEM. Called by page faults with an address space's
+	 * lock held: must not take the inode lock. NULL: the file cannot be
+	 * mapped (-ENODEV), unless mmap_anonymous.
+	 */
+	int (*get_page)(struct vfs_file *file, uint64_t index,
+			struct page **page);
 	/* Devices that ignore the position (lseek leaves it at 0). */
 	bool stream;
+	/* mmap gives anonymous memory (/dev/zero, as Linux's mmap_zero). */
+	bool mmap_anonymous;
 };
 
 struct vfs_super_ops {
