@@ -16,6 +16,8 @@
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
+#include "core/proc/proc.h"
+#include "core/sched/thread.h"
 #include "core/sched/sched.h"
 #include "core/selftest/selftest.h"
 #include "fs/rootfs.h"
@@ -168,6 +170,52 @@ static int step_bench(const struct boot_info *info)
 	hal_poweroff(bench_run(suite) == 0 ? 0 : 1);
 }
 
+/*
+ * The first process, as Linux's kernel_init: `init=PATH` or, without it,
+ * the first of /sbin/init, /etc/init, /bin/init and /bin/sh that loads;
+ * argv[0] is the path, then the words after `--`; the environment is
+ * Linux's (HOME=/, TERM=linux). From here on, init's exit powers off.
+ * `amphi.noinit` powers off instead, for tests of the boot path alone.
+ */
+static int step_init(const struct boot_info *info)
+{
+	static const char *const defaults[] = { "/sbin/init", "/etc/init",
+						"/bin/init", "/bin/sh" };
+	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
+	const char *argv[CMDLINE_MAX_TOKENS + 2];
+	const char *const *words;
+	const char *path = cmdline_get("init");
+	unsigned int count;
+	int err;
+
+	(void)info;
+	if (cmdline_has_flag("amphi.noinit")) {
+		pr_info("Boot complete; amphi.noinit: powering off");
+		hal_poweroff(0);
+	}
+	proc_init();
+	words = cmdline_init_args(&count);
+	for (unsigned int i = 0; i <= count; i++)
+		argv[i + 1] = words[i];
+	if (path != NULL) {
+		argv[0] = path;
+		err = proc_start_init(path, argv, envp);
+		if (err == 0)
+			return 0;
+		pr_err("Requested init %s failed (error %d)", path, err);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		argv[0] = defaults[i];
+		err = proc_start_init(defaults[i], argv, envp);
+		if (err == 0)
+			return 0;
+		if (err != -ENOENT)
+			pr_warn("Starting init: %s exists but couldn't execute "
+				"it (error %d)", defaults[i], err);
+	}
+	panic("No working init found. Try passing init= option to kernel.");
+}
+
 static const struct boot_step boot_steps[] = {
 	{ "command line", step_command_line },
 	{ "memory", step_memory },
@@ -176,6 +224,7 @@ static const struct boot_step boot_steps[] = {
 	{ "selftest", step_selftest },
 	{ "root file system", step_rootfs },
 	{ "bench", step_bench },
+	{ "init", step_init },
 };
 
 __noreturn void kmain(struct boot_info *info)
@@ -192,8 +241,8 @@ __noreturn void kmain(struct boot_info *info)
 			panic("boot step '%s' failed: error %d", boot_steps[i].name,
 			      err);
 	}
-	pr_info("Boot complete; no init yet, powering off");
-	hal_poweroff(0);
+	/* init runs; its exit powers off. The boot thread has no more to do. */
+	thread_exit(0);
 }
 
 __noreturn void kmain_ap(unsigned int cpu)

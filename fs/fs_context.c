@@ -52,6 +52,11 @@ struct vfs_fs_context *vfs_fs_context_clone(struct vfs_fs_context *from)
 	return fs;
 }
 
+void vfs_fs_context_get(struct vfs_fs_context *fs)
+{
+	__atomic_fetch_add(&fs->refcount, 1, __ATOMIC_RELAXED);
+}
+
 void vfs_fs_context_put(struct vfs_fs_context *fs)
 {
 	if (__atomic_sub_fetch(&fs->refcount, 1, __ATOMIC_ACQ_REL) != 0)

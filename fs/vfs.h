@@ -107,6 +107,7 @@ void vfs_get_stats(struct vfs_stats *stats);
 /* fs contexts: a fresh one at the name space root, a copy, release. */
 struct vfs_fs_context *vfs_fs_context_create(void);
 struct vfs_fs_context *vfs_fs_context_clone(struct vfs_fs_context *fs);
+void vfs_fs_context_get(struct vfs_fs_context *fs);
 void vfs_fs_context_put(struct vfs_fs_context *fs);
 
 /* chdir/fchdir/chroot. Errors: path walk errors, -ENOTDIR, -EACCES, -EPERM. */

@@ -31,5 +31,12 @@ bool cmdline_has_flag(const char *key);
  */
 int cmdline_get_u64(const char *key, uint64_t *value);
 
+/*
+ * The words after a lone `--`, which are init's arguments (argv[1]...),
+ * as a NULL-terminated array; *count gets how many. Those words are not
+ * kernel parameters. Valid until the next cmdline_parse.
+ */
+const char *const *cmdline_init_args(unsigned int *count);
+
 /* The command line as parsed (for /proc/cmdline and the boot banner). */
 const char *cmdline_text(void);

@@ -42,6 +42,7 @@ struct thread {
 	void *stack;		/* lowest address (guard page); NULL: boot stack */
 	struct hal_context context;
 	bool is_idle;
+	void *task;		/* the user task it runs (core/proc), or NULL */
 
 	/* Protected by the lock of run queue `cpu`: */
 	enum thread_state state;

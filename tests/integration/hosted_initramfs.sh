@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 expect() {
 	local initrd=$1
 	shift
-	"$amphi" --initrd "$initrd" amphi.debug=vfs >"$work/out" 2>&1
+	"$amphi" --initrd "$initrd" amphi.debug=vfs amphi.noinit >"$work/out" 2>&1
 	local got=$?
 	[ "$got" -eq 0 ] || fail "boot with $(basename "$initrd") exited $got"
 	for pattern in "$@"; do

@@ -21,7 +21,7 @@ amphi_qemu_accel() {
 		timeout -k 1 3 qemu-system-x86_64 -accel kvm -machine q35 -m 128M \
 			-display none -nodefaults -no-reboot -serial none \
 			-device "$AMPHI_QEMU_EXIT_DEVICE" -kernel "$elf" \
-			-append "quiet" >/dev/null 2>&1 </dev/null || status=$?
+			-append "quiet amphi.noinit" >/dev/null 2>&1 </dev/null || status=$?
 	else
 		status=255
 	fi

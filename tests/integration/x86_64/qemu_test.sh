@@ -105,7 +105,7 @@ test_bad_input() {
 	expect_line 'selftest: [0-9]+ passed, 0 failed' "acpi=off"
 	# No initrd: nothing is reserved for one.
 	status=0
-	amphi_qemu_run 120 "$accel" q35 1 "$elf" -- loglevel=8 >"$out" 2>&1 ||
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" -- loglevel=8 amphi.noinit >"$out" 2>&1 ||
 		status=$?
 	expect_status "$status" 1 "no initrd"
 	[ "$(grep -c 'in use at boot' "$out")" -eq 2 ] ||
@@ -114,7 +114,7 @@ test_bad_input() {
 	initrd=$(mktemp)
 	head -c 300000 /dev/urandom >"$initrd"
 	status=0
-	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$initrd" -- loglevel=8 \
+	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$initrd" -- loglevel=8 amphi.noinit \
 		>"$out" 2>&1 || status=$?
 	rm -f "$initrd"
 	expect_status "$status" 1 "initrd"
@@ -132,7 +132,7 @@ test_bad_input() {
 	# says so and carries on with the CMOS memory sizes.
 	long=$(head -c 8000 /dev/zero | tr '\0' 'x')
 	status=0
-	amphi_qemu_run 120 "$accel" q35 2 "$elf" -- "a=$long" >"$out" 2>&1 ||
+	amphi_qemu_run 120 "$accel" q35 2 "$elf" -- amphi.noinit "a=$long" >"$out" 2>&1 ||
 		status=$?
 	expect_status "$status" 1 "huge command line"
 	expect_line 'using the CMOS sizes' "huge command line"
@@ -154,7 +154,7 @@ test_initramfs() {
 	head -c 4000 /dev/urandom | tr '\0\037' 'xy' >"$dir/junk"
 	status=0
 	amphi_qemu_run 120 "$accel" q35 2 "$elf" --initrd "$dir/initrd.gz" \
-		-- amphi.debug=vfs >"$out" 2>&1 || status=$?
+		-- amphi.debug=vfs amphi.noinit >"$out" 2>&1 || status=$?
 	expect_status "$status" 1 "initramfs"
 	expect_line 'vfs: unpacked initramfs' initramfs
 	expect_line 'vfs:   lrwxrwxrwx +0 +0 +9 motd -> /etc/motd$' initramfs
@@ -163,7 +163,7 @@ test_initramfs() {
 	expect_line 'Freeing initrd memory: [0-9]+K' initramfs
 	status=0
 	amphi_qemu_run 120 "$accel" q35 1 "$elf" --initrd "$dir/junk" \
-		-- amphi.debug=vfs >"$out" 2>&1 || status=$?
+		-- amphi.debug=vfs amphi.noinit >"$out" 2>&1 || status=$?
 	rm -rf "$dir"
 	expect_status "$status" 1 "corrupt initramfs"
 	expect_line 'initramfs: not a cpio newc header at byte 0' "corrupt initramfs"

@@ -10,9 +10,9 @@
 #include "core/include/uapi/utsname.h"
 #include "sys_helpers.h"
 
-#define NR_READ 0
+#define NR_ACCT 163
 #define NR_SCHED_YIELD 24
-#define NR_GETPID 39
+#define NR_SWAPON 167
 #define NR_UNAME 63
 #define NR_GETCPU 309
 #define NR_GETRANDOM 318
@@ -141,12 +141,12 @@ Test(sys_dispatch, sched_yield_returns_zero)
 Test(sys_dispatch, unimplemented_is_enosys_and_counted,
      .init = sys_test_setup, .fini = sys_test_teardown)
 {
-	cr_assert_eq(syscall_unimplemented_count(NR_GETPID), 0);
-	cr_assert_eq(call1(NR_GETPID, 0), -ENOSYS);
-	cr_assert_eq(call3(NR_READ, 0, BASE, 10), -ENOSYS);
-	cr_assert_eq(call1(NR_GETPID, 0), -ENOSYS);
-	cr_assert_eq(syscall_unimplemented_count(NR_GETPID), 2);
-	cr_assert_eq(syscall_unimplemented_count(NR_READ), 1);
+	cr_assert_eq(syscall_unimplemented_count(NR_SWAPON), 0);
+	cr_assert_eq(call1(NR_SWAPON, 0), -ENOSYS);
+	cr_assert_eq(call1(NR_ACCT, BASE), -ENOSYS);
+	cr_assert_eq(call1(NR_SWAPON, 0), -ENOSYS);
+	cr_assert_eq(syscall_unimplemented_count(NR_SWAPON), 2);
+	cr_assert_eq(syscall_unimplemented_count(NR_ACCT), 1);
 	cr_assert_eq(syscall_unimplemented_count(NR_UNAME), 0);
 	cr_assert_eq(call1(400, 0), -ENOSYS, "a number between the ranges");
 	cr_assert_eq(syscall_unimplemented_count(400), 1);

@@ -72,28 +72,38 @@ Test(sys_syscall_table, argument_lists_are_well_formed)
 	}
 }
 
-Test(sys_syscall_table, only_the_process_free_calls_are_implemented)
+/* Rows with a handler, and rows that stay -ENOSYS on purpose. */
+static bool has_handler(const char *name)
+{
+	for (uint64_t nr = 0; nr < SYSCALL_TABLE_SIZE; nr++) {
+		const struct syscall_desc *desc = syscall_lookup(nr);
+
+		if (desc && strcmp(desc->name, name) == 0)
+			return desc->handler != NULL;
+	}
+	cr_assert_fail("no row named %s", name);
+	return false;
+}
+
+Test(sys_syscall_table, implemented_and_unimplemented_rows)
 {
 	static const char *const implemented[] = {
-		"sched_yield", "uname", "getcpu", "getrandom",
+		"getpid", "fork", "vfork", "clone", "execve", "wait4",
+		"exit_group", "futex", "clock_gettime", "uname", "getrandom",
+		"sched_yield", "getcpu", "rt_sigaction", "sysinfo",
 		"mmap", "munmap", "mprotect", "brk", "mremap", "madvise",
 		"msync",
 	};
-	const size_t count = sizeof(implemented) / sizeof(implemented[0]);
-	unsigned int found = 0;
+	static const char *const unimplemented[] = {
+		"acct", "swapon", "kexec_load", "lookup_dcookie", "clone3",
+	};
 
-	for (uint64_t nr = 0; nr < SYSCALL_TABLE_SIZE; nr++) {
-		const struct syscall_desc *desc = syscall_lookup(nr);
-		bool expected = false;
-
-		if (desc == NULL)
-			continue;
-		for (size_t i = 0; i < count; i++)
-			expected |= strcmp(desc->name, implemented[i]) == 0;
-		cr_assert_eq(desc->handler != NULL, expected, "%s", desc->name);
-		found += expected;
-	}
-	cr_assert_eq(found, count);
+	for (size_t i = 0; i < sizeof(implemented) / sizeof(implemented[0]); i++)
+		cr_assert(has_handler(implemented[i]), "%s", implemented[i]);
+	for (size_t i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]);
+	     i++)
+		cr_assert(!has_handler(unimplemented[i]), "%s",
+			  unimplemented[i]);
 	cr_assert_eq(syscall_arg_count(syscall_lookup(9)), 6, "mmap");
 	cr_assert_eq(syscall_arg_count(syscall_lookup(39)), 0, "getpid");
 	cr_assert_eq(syscall_lookup(9)->ret, SYSCALL_RET_ADDR);
