@@ -11,6 +11,8 @@
 #include "core/include/uapi/mman.h"
 #include "core/lib/err.h"
 #include "core/lib/panic.h"
+#include "core/mm/pgtable.h"
+#include "core/mm/uaccess.h"
 #include "fs/vfs.h"
 
 #define PROT_ACCESS (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -408,4 +410,59 @@ int vm_msync(struct address_space *as, uaddr_t addr, uint64_t length,
 	}
 	rwlock_read_unlock(&as->lock);
 	return covered >= end ? 0 : -ENOMEM;
+}
+
+#define MINCORE_CHUNK 256
+
+/*
+ * Fills out[i] for the `count` pages from addr, or returns -ENOMEM when
+ * one is outside every VMA. Takes as->lock for reading and pt_lock.
+ */
+static int mincore_chunk(struct address_space *as, uaddr_t addr,
+			 unsigned int count, uint8_t *out)
+{
+	struct vma *vma = NULL;
+	int err = 0;
+
+	rwlock_read_lock(&as->lock);
+	spin_lock(&as->pt_lock);
+	for (unsigned int i = 0; i < count && err == 0; i++) {
+		uaddr_t va = addr + (uint64_t)i * PAGE_SIZE;
+
+		if (vma == NULL || va >= vma->end)
+			vma = vma_find(as, va);
+		if (vma == NULL || va < vma->start)
+			err = -ENOMEM;
+		else
+			out[i] = pgtable_lookup(as->root, va, NULL, NULL,
+						NULL) == 0;
+	}
+	spin_unlock(&as->pt_lock);
+	rwlock_read_unlock(&as->lock);
+	return err;
+}
+
+int vm_mincore(struct address_space *as, uaddr_t addr, uint64_t length,
+	       uaddr_t vec)
+{
+	uint64_t pages = ALIGN_UP(length, PAGE_SIZE) >> PAGE_SHIFT;
+	uint8_t out[MINCORE_CHUNK];
+
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (ALIGN_UP(length, PAGE_SIZE) < length || addr > as->limit ||
+	    pages > ((as->limit - addr) >> PAGE_SHIFT))
+		return -ENOMEM;
+	for (uint64_t done = 0; done < pages; done += MINCORE_CHUNK) {
+		unsigned int count = (unsigned int)MIN(pages - done,
+						       (uint64_t)MINCORE_CHUNK);
+		int err = mincore_chunk(as, addr + done * PAGE_SIZE, count,
+					out);
+
+		if (err == 0)
+			err = vm_copy_to_user(as, vec + done, out, count);
+		if (err < 0)
+			return err;
+	}
+	return 0;
 }

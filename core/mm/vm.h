@@ -186,6 +186,16 @@ long vm_mmap_file(struct address_space *as, uaddr_t addr, uint64_t length,
 int vm_msync(struct address_space *as, uaddr_t addr, uint64_t length,
 	     unsigned int flags);
 
+/*
+ * mincore(2): for each page of [addr, addr + length) one byte at user
+ * `vec`, 1 when the page is mapped in this space's page table, else 0.
+ * Returns 0, -EINVAL (misaligned addr), -ENOMEM (a hole, or beyond the
+ * limit), -EFAULT (vec). FIXME: Linux also reports file pages that are
+ * in the page cache but not mapped here. May sleep.
+ */
+int vm_mincore(struct address_space *as, uaddr_t addr, uint64_t length,
+	       uaddr_t vec);
+
 /* The file a VMA's object maps (no reference taken), or NULL. Locked. */
 struct vfs_file *vm_object_file(const struct vm_object *object);
 

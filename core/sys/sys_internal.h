@@ -86,3 +86,5 @@ long sys_brk(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_mremap(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_madvise(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_msync(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_mincore(struct syscall_context *ctx,
+		 const struct syscall_args *args);

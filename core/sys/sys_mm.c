@@ -1,6 +1,6 @@
 /*
- * The memory syscalls: mmap, munmap, mprotect, brk, mremap, madvise and
- * msync, over the caller's address space (core/mm/vm.h does the work and
+ * The memory syscalls: mmap, munmap, mprotect, brk, mremap, madvise,
+ * msync and mincore, over the caller's address space (core/mm/vm.h does the work and
  * the validation). File mappings look the descriptor up in the caller's
  * table and hold the file only for the call: the mapping takes its own
  * reference. No state, no locks of its own.
@@ -85,4 +85,11 @@ long sys_msync(struct syscall_context *ctx, const struct syscall_args *args)
 		return -ENOSYS;
 	return vm_msync(ctx->as, args->arg[0], args->arg[1],
 			(unsigned int)args->arg[2]);
+}
+
+long sys_mincore(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	if (ctx->as == NULL)
+		return -ENOSYS;
+	return vm_mincore(ctx->as, args->arg[0], args->arg[1], args->arg[2]);
 }

@@ -87,6 +87,31 @@ MM_TEST(anonymous_memory_calls)
 		     -EINVAL);
 }
 
+MM_TEST(mincore_reports_mapped_pages)
+{
+	uint8_t vec[4] = { 9, 9, 9, 9 };
+
+	cr_assert_eq(sys_mmap(AT, 3 * PAGE_SIZE, RW,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+		     (long)AT);
+	cr_assert_eq(vm_clear_user(as, AT + PAGE_SIZE, 1), 0);
+	cr_assert_eq(sys_mmap(AT + 0x100000, PAGE_SIZE, RW,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+		     (long)(AT + 0x100000));
+	cr_assert_eq(call(27, AT, 3 * PAGE_SIZE - 100, AT + 0x100000, 0, 0, 0),
+		     0);
+	cr_assert_eq(vm_copy_from_user(as, vec, AT + 0x100000, 4), 0);
+	cr_assert_eq(vec[0], 0);
+	cr_assert_eq(vec[1], 1);
+	cr_assert_eq(vec[2], 0);
+	cr_assert_eq(vec[3], 0, "untouched past the three pages");
+	cr_assert_eq(call(27, AT + 1, PAGE_SIZE, AT + 0x100000, 0, 0, 0),
+		     -EINVAL);
+	cr_assert_eq(call(27, AT, 4 * PAGE_SIZE, AT + 0x100000, 0, 0, 0),
+		     -ENOMEM, "a hole");
+	cr_assert_eq(call(27, AT, PAGE_SIZE, 0x50000000, 0, 0, 0), -EFAULT);
+}
+
 MM_TEST(brk_follows_the_heap)
 {
 	vm_brk_init(as, AT);
