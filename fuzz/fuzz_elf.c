@@ -15,6 +15,7 @@
 #include "core/mm/pmm.h"
 #include "core/mm/vm.h"
 #include "fs/vfs.h"
+#include "fs/vfs_internal.h"
 #include "fuzz_support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,10 +31,12 @@ static void write_program(const struct vfs_caller *root, const uint8_t *data,
 	vfs_file_put(file);
 }
 
+/* Free pages once caches let go (negative dentries of missing paths). */
 static uint64_t free_pages(void)
 {
 	struct pmm_stats stats;
 
+	vfs_dcache_shrink(NULL);
 	kmem_shrink_all();
 	pmm_get_stats(&stats);
 	return stats.free_pages;
