@@ -84,6 +84,22 @@ static struct page *page_get_or_add(struct tmpfs_inode *inode, uint64_t index,
 	return page;
 }
 
+/*
+ * The page at index or NULL. The page cache lock is held only for the
+ * lookup, never across a copy (which may one day touch user memory and
+ * fault); the inode lock the caller holds keeps truncation, the only
+ * remover, away.
+ */
+static struct page *cache_lookup(struct tmpfs_inode *inode, uint64_t index)
+{
+	struct page *page;
+
+	vfs_pcache_lock(&inode->pages);
+	page = vfs_pcache_lookup(&inode->pages, index);
+	vfs_pcache_unlock(&inode->pages);
+	return page;
+}
+
 /* Linux relatime: atime moves only if older than mtime/ctime or a day. */
 static void touch_atime(struct vfs_inode *inode)
 {
@@ -106,13 +122,11 @@ static ssize_t tmpfs_read(struct vfs_file *file, void *buf, size_t length,
 		length = MIN(length, (size_t)(inode->vfs.size - *offset));
 	else
 		length = 0;
-	vfs_pcache_lock(&inode->pages);
 	while (done < length) {
 		uint64_t pos = (uint64_t)*offset + done;
 		size_t in_page = pos % PAGE_SIZE;
 		size_t chunk = MIN(length - done, PAGE_SIZE - in_page);
-		struct page *page = vfs_pcache_lookup(&inode->pages,
-						      pos / PAGE_SIZE);
+		struct page *page = cache_lookup(inode, pos / PAGE_SIZE);
 
 		if (page == NULL)
 			memset((char *)buf + done, 0, chunk);
@@ -121,7 +135,6 @@ static ssize_t tmpfs_read(struct vfs_file *file, void *buf, size_t length,
 			       (char *)page_to_virt(page) + in_page, chunk);
 		done += chunk;
 	}
-	vfs_pcache_unlock(&inode->pages);
 	if ((file->flags & O_NOATIME) == 0)
 		touch_atime(&inode->vfs);
 	mutex_unlock(&inode->vfs.lock);
@@ -136,20 +149,20 @@ static ssize_t write_pages(struct tmpfs_inode *inode, const void *buf,
 	size_t done = 0;
 	int err = 0;
 
-	vfs_pcache_lock(&inode->pages);
 	while (done < length) {
 		size_t in_page = (pos + done) % PAGE_SIZE;
 		size_t chunk = MIN(length - done, PAGE_SIZE - in_page);
-		struct page *page = page_get_or_add(
-			inode, (pos + done) / PAGE_SIZE, &err);
+		struct page *page;
 
+		vfs_pcache_lock(&inode->pages);
+		page = page_get_or_add(inode, (pos + done) / PAGE_SIZE, &err);
+		vfs_pcache_unlock(&inode->pages);
 		if (page == NULL)
 			break;
 		memcpy((char *)page_to_virt(page) + in_page,
 		       (const char *)buf + done, chunk);
 		done += chunk;
 	}
-	vfs_pcache_unlock(&inode->pages);
 	return done > 0 ? (ssize_t)done : err;
 }
 
