@@ -9,6 +9,7 @@
 #include "core/include/uapi/mman.h"
 #include "core/mm/uaccess.h"
 #include "core/mm/vm.h"
+#include "core/sched/thread.h"
 
 #define MAP_AT 0x30000000ULL
 #define RW (PROT_READ | PROT_WRITE)
@@ -344,4 +345,80 @@ FILE_TEST(dev_zero_maps_anonymous_memory)
 	vm_put(as);
 	as = NULL;
 	cr_assert_eq(vfs_umount(R, "/dev", 0), 0);
+}
+
+/* Two CPUs: faults, stores and MADV_DONTNEED race truncation. */
+#define RACE_PAGES 8
+#define RACE_TOUCHES 20000
+#define RACE_TRUNCATES 3000
+
+static struct vfs_file *race_file;
+static int race_bad;	/* atomic: results other than 0 or -EFAULT */
+
+static void race_check(int result)
+{
+	if (result != 0 && result != -EFAULT)
+		__atomic_fetch_add(&race_bad, 1, __ATOMIC_RELAXED);
+}
+
+static int toucher(void *arg)
+{
+	uint8_t value;
+
+	for (unsigned int i = 0; i < RACE_TOUCHES; i++) {
+		uaddr_t addr = MAP_AT + (i % RACE_PAGES) * PAGE_SIZE +
+			       (uintptr_t)arg;
+
+		race_check(vm_copy_from_user(as, &value, addr, 1));
+		race_check(vm_copy_to_user(as, addr, &value, 1));
+		if (i % 97 == 0)
+			race_check(vm_madvise(as, MAP_AT,
+					      RACE_PAGES * PAGE_SIZE,
+					      MADV_DONTNEED));
+	}
+	return 0;
+}
+
+static int truncater(void *arg)
+{
+	(void)arg;
+	for (unsigned int i = 0; i < RACE_TRUNCATES; i++) {
+		int64_t size = (int64_t)(i % (RACE_PAGES + 1)) * PAGE_SIZE;
+
+		race_check(vfs_ftruncate(race_file, size - (i % 3)));
+		race_check(vfs_pwrite(race_file, "t", 1, size / 2) == 1 ? 0
+									: -1);
+	}
+	return 0;
+}
+
+static void setup_smp(void)
+{
+	vt_init_cpus(2);
+	as = vm_create();
+	cr_assert_not(IS_ERR(as));
+}
+
+Test(vm_file, faults_race_truncation_on_two_cpus, .init = setup_smp,
+     .fini = teardown)
+{
+	struct thread *threads[3];
+	unsigned long baseline = thread_count();
+
+	race_file = vt_open(R, "/race", O_CREAT | O_RDWR, 0644);
+	cr_assert_eq(vfs_ftruncate(race_file, RACE_PAGES * PAGE_SIZE), 0);
+	cr_assert_eq(map(race_file, RACE_PAGES * PAGE_SIZE, RW, MAP_SHARED, 0),
+		     (long)MAP_AT);
+	threads[0] = thread_create("toucher", toucher, (void *)0);
+	threads[1] = thread_create("toucher", toucher, (void *)100);
+	threads[2] = thread_create("truncater", truncater, NULL);
+	for (int i = 0; i < 3; i++)
+		thread_start(threads[i]);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(thread_join(threads[i], NULL), 0);
+	cr_assert(test_wait_thread_count(baseline));
+	cr_assert_eq(race_bad, 0);
+	cr_assert_eq(vm_validate(as), 0);
+	cr_assert_eq(vm_munmap(as, MAP_AT, RACE_PAGES * PAGE_SIZE), 0);
+	vfs_file_put(race_file);
 }
