@@ -51,10 +51,9 @@ static struct statx_timestamp statx_time(struct vfs_timespec t)
 	return (struct statx_timestamp){ t.sec, (uint32_t)t.nsec, 0 };
 }
 
-static void fill_statx(const struct vfs_path *path, struct statx *stx)
+static void fill_statx(struct vfs_inode *inode, uint64_t mount_id,
+		       struct statx *stx)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
-
 	memset(stx, 0, sizeof(*stx));
 	mutex_lock(&inode->lock);
 	stx->stx_mask = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID;
@@ -74,7 +73,7 @@ static void fill_statx(const struct vfs_path *path, struct statx *stx)
 	stx->stx_rdev_minor = vfs_dev_minor(inode->rdev);
 	stx->stx_dev_major = vfs_dev_major(inode->sb->dev);
 	stx->stx_dev_minor = vfs_dev_minor(inode->sb->dev);
-	stx->stx_mnt_id = path->mount->id;
+	stx->stx_mnt_id = mount_id;
 	mutex_unlock(&inode->lock);
 }
 
@@ -105,6 +104,34 @@ int vfs_fstatat(const struct vfs_caller *caller, struct vfs_file *dir,
 	return 0;
 }
 
+#define AT_EACCESS 0x200
+
+int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
+		  const char *path, int mode, int flags)
+{
+	struct vfs_path found;
+	struct vfs_inode *inode;
+	int err;
+
+	if (mode & ~(VFS_MAY_READ | VFS_MAY_WRITE | VFS_MAY_EXEC))
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	err = walk_at(caller, dir, path, flags, &found);
+	if (err < 0)
+		return err;
+	inode = vfs_dentry_inode(found.dentry);
+	err = vfs_permission(caller->cred, inode, mode);
+	/* Linux: a read-only mount refuses W_OK for files and directories. */
+	if (err == 0 && (mode & VFS_MAY_WRITE) &&
+	    vfs_mount_is_readonly(found.mount) &&
+	    (S_ISREG(vfs_mode(inode)) || S_ISDIR(vfs_mode(inode)) ||
+	     S_ISLNK(vfs_mode(inode))))
+		err = -EROFS;
+	vfs_path_put(&found);
+	return err;
+}
+
 int vfs_fstat(struct vfs_file *file, struct stat *st)
 {
 	fill_stat(file->inode, st);
@@ -129,8 +156,18 @@ int vfs_statx(const struct vfs_caller *caller, struct vfs_file *dir,
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	fill_statx(&found, stx);
+	fill_statx(vfs_dentry_inode(found.dentry), found.mount->id, stx);
 	vfs_path_put(&found);
+	return 0;
+}
+
+int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx)
+{
+	if (mask & STATX_RESERVED)
+		return -EINVAL;
+	/* Anonymous files (pipes) sit on no mount of ours: id 0. */
+	fill_statx(file->inode, vfs_file_is_anon(file) ? 0 :
+		   file->path.mount->id, stx);
 	return 0;
 }
 
@@ -164,9 +201,20 @@ int vfs_statfs(const struct vfs_caller *caller, const char *path,
 	return err;
 }
 
+#define PIPEFS_MAGIC 0x50495045
+
 int vfs_fstatfs(struct vfs_file *file, struct statfs *buf)
 {
-	return do_statfs(&file->path, buf);
+	if (!vfs_file_is_anon(file))
+		return do_statfs(&file->path, buf);
+	/* Linux's pipefs, as statfs shows it on a pipe. */
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = PIPEFS_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	buf->f_frsize = PAGE_SIZE;
+	buf->f_namelen = NAME_MAX;
+	buf->f_flags = ST_VALID;
+	return 0;
 }
 
 static bool is_owner(const struct vfs_cred *cred, struct vfs_inode *inode)
@@ -174,13 +222,18 @@ static bool is_owner(const struct vfs_cred *cred, struct vfs_inode *inode)
 	return cred->uid == 0 || cred->uid == inode->uid;
 }
 
-static int chmod_path(const struct vfs_cred *cred, const struct vfs_path *path,
-		      uint32_t mode)
+/* Whether a change through `mount` (NULL: an anonymous file) is refused. */
+static bool is_readonly(const struct vfs_mount *mount)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
+	return mount != NULL && vfs_mount_is_readonly(mount);
+}
+
+static int chmod_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		      const struct vfs_mount *mount, uint32_t mode)
+{
 	int err = 0;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	if (!is_owner(cred, inode)) {
@@ -210,7 +263,9 @@ int vfs_fchmodat(const struct vfs_caller *caller, struct vfs_file *dir,
 	if (S_ISLNK(vfs_dentry_inode(found.dentry)->mode))
 		err = -EOPNOTSUPP;	/* symlink modes are fixed, as Linux */
 	else
-		err = chmod_path(caller->cred, &found, mode);
+		err = chmod_path(caller->cred,
+				 vfs_dentry_inode(found.dentry),
+				 found.mount, mode);
 	vfs_path_put(&found);
 	return err;
 }
@@ -218,9 +273,9 @@ int vfs_fchmodat(const struct vfs_caller *caller, struct vfs_file *dir,
 int vfs_fchmod(const struct vfs_caller *caller, struct vfs_file *file,
 	       uint32_t mode)
 {
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
-	return chmod_path(caller->cred, &file->path, mode);
+	return chmod_path(caller->cred, file->inode, file->path.mount, mode);
 }
 
 /* Linux chown_ok / chgrp_ok. Caller holds inode->lock. */
@@ -238,14 +293,14 @@ static int may_chown(const struct vfs_cred *cred, struct vfs_inode *inode,
 	return 0;
 }
 
-static int chown_path(const struct vfs_cred *cred, const struct vfs_path *path,
-		      uint32_t uid, uint32_t gid)
+static int chown_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		      const struct vfs_mount *mount, uint32_t uid,
+		      uint32_t gid)
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
 	uint32_t mode;
 	int err;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	err = may_chown(cred, inode, uid, gid);
@@ -279,7 +334,8 @@ int vfs_fchownat(const struct vfs_caller *caller, struct vfs_file *dir,
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	err = chown_path(caller->cred, &found, uid, gid);
+	err = chown_path(caller->cred, vfs_dentry_inode(found.dentry),
+			 found.mount, uid, gid);
 	vfs_path_put(&found);
 	return err;
 }
@@ -287,9 +343,10 @@ int vfs_fchownat(const struct vfs_caller *caller, struct vfs_file *dir,
 int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
 	       uint32_t uid, uint32_t gid)
 {
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
-	return chown_path(caller->cred, &file->path, uid, gid);
+	return chown_path(caller->cred, file->inode, file->path.mount, uid,
+			  gid);
 }
 
 static bool is_valid_nsec(int64_t nsec)
@@ -311,16 +368,16 @@ static void set_time(struct vfs_timespec *slot, const int64_t t[2],
  * Linux setattr_prepare for times: only "both now" (times NULL or both
  * UTIME_NOW) is allowed to writers; anything else needs the owner.
  */
-static int utimes_path(const struct vfs_cred *cred, const struct vfs_path *path,
+static int utimes_path(const struct vfs_cred *cred, struct vfs_inode *inode,
+		       const struct vfs_mount *mount,
 		       const int64_t times[2][2])
 {
-	struct vfs_inode *inode = vfs_dentry_inode(path->dentry);
 	bool explicit = times != NULL &&
 			(times[0][1] != UTIME_NOW || times[1][1] != UTIME_NOW);
 	struct vfs_timespec now = vfs_now();
 	int err = 0;
 
-	if (vfs_mount_is_readonly(path->mount))
+	if (is_readonly(mount))
 		return -EROFS;
 	mutex_lock(&inode->lock);
 	if (!is_owner(cred, inode)) {
@@ -355,12 +412,14 @@ int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
 	if (path == NULL) {
 		if (dir == NULL)
 			return -EFAULT;
-		return utimes_path(caller->cred, &dir->path, times);
+		return utimes_path(caller->cred, dir->inode,
+				   dir->path.mount, times);
 	}
 	err = walk_at(caller, dir, path, flags, &found);
 	if (err < 0)
 		return err;
-	err = utimes_path(caller->cred, &found, times);
+	err = utimes_path(caller->cred, vfs_dentry_inode(found.dentry),
+			  found.mount, times);
 	vfs_path_put(&found);
 	return err;
 }
@@ -419,11 +478,11 @@ int vfs_truncate(const struct vfs_caller *caller, const char *path,
 
 int vfs_ftruncate(struct vfs_file *file, int64_t length)
 {
-	int mode = file->flags & O_ACCMODE;
+	int mode = vfs_file_flags(file) & O_ACCMODE;
 
 	if (length < 0)
 		return -EINVAL;
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
 	if ((mode != O_WRONLY && mode != O_RDWR) ||
 	    truncate_type_check(file->inode) < 0)

@@ -65,6 +65,25 @@ struct vfs_inode *vfs_dentry_inode(struct vfs_dentry *dentry)
 	return inode;
 }
 
+int vfs_dentry_prepend_name(struct vfs_dentry *dentry, char *buf,
+			    size_t *pos)
+{
+	int err = 0;
+
+	spin_lock(&dcache_lock);
+	if (!dentry->hashed && dentry->parent != dentry)
+		err = -ENOENT;
+	else if (dentry->name_length + 1 > *pos)
+		err = -ENAMETOOLONG;
+	if (err == 0) {
+		*pos -= dentry->name_length;
+		memcpy(buf + *pos, dentry->name, dentry->name_length);
+		buf[--*pos] = '/';
+	}
+	spin_unlock(&dcache_lock);
+	return err;
+}
+
 /* Caller holds dcache_lock. */
 static void get_locked(struct vfs_dentry *dentry)
 {
@@ -311,12 +330,22 @@ struct vfs_dentry *vfs_dcache_lookup(struct vfs_dentry *parent,
 {
 	uint32_t hash = vfs_name_hash(name, length);
 	struct vfs_dentry *dentry;
+	bool (*revalidate)(struct vfs_dentry *dentry) =
+		parent->sb->ops->revalidate;
 
 	spin_lock(&dcache_lock);
 	dentry = find_locked(parent, name, length, hash);
 	if (dentry != NULL)
 		get_locked(dentry);
 	spin_unlock(&dcache_lock);
+	if (dentry != NULL && revalidate != NULL && !revalidate(dentry)) {
+		spin_lock(&dcache_lock);
+		if (dentry->hashed)
+			unhash_locked(dentry);
+		spin_unlock(&dcache_lock);
+		vfs_dentry_put(dentry);
+		dentry = NULL;
+	}
 	return dentry;
 }
 

@@ -8,6 +8,8 @@
  */
 #include "fs/devfs.h"
 
+#include "core/include/uapi/ioctl.h"
+
 #include "core/lib/err.h"
 #include "core/lib/krandom.h"
 #include "core/lib/printk.h"
@@ -84,6 +86,57 @@ static ssize_t read_console(struct vfs_file *file, void *buf, size_t length,
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The console's terminal settings: Linux's defaults for a serial console
+ * (38400 8N1, canonical, echo). Stored, not yet applied: FIXME, the tty
+ * layer gives them meaning. Protected by console_lock.
+ */
+static struct spinlock console_lock =
+	SPINLOCK_INIT("devfs.console", LOCK_RANK_VFS_LEAF);
+static struct termios console_termios = {
+	.c_iflag = ICRNL | IXON,
+	.c_oflag = OPOST | ONLCR,
+	.c_cflag = B38400 | CS8 | CREAD | HUPCL,
+	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL |
+		   ECHOKE,
+	.c_cc = {
+		[VINTR] = 003, [VQUIT] = 034, [VERASE] = 0177, [VKILL] = 025,
+		[VEOF] = 004, [VTIME] = 0, [VMIN] = 1, [VSTART] = 021,
+		[VSTOP] = 023, [VSUSP] = 032, [VREPRINT] = 022,
+		[VDISCARD] = 017, [VWERASE] = 027, [VLNEXT] = 026,
+	},
+};
+/* A serial console knows no size: Linux reports 0 rows, 0 columns. */
+static struct winsize console_winsize;
+
+static int ioctl_console(struct vfs_file *file, unsigned int cmd, void *arg)
+{
+	int err = 0;
+
+	(void)file;
+	spin_lock(&console_lock);
+	switch (cmd) {
+	case TCGETS:
+		memcpy(arg, &console_termios, sizeof(console_termios));
+		break;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		memcpy(&console_termios, arg, sizeof(console_termios));
+		break;
+	case TIOCGWINSZ:
+		memcpy(arg, &console_winsize, sizeof(console_winsize));
+		break;
+	case TIOCSWINSZ:
+		memcpy(&console_winsize, arg, sizeof(console_winsize));
+		break;
+	default:
+		err = -ENOTTY;
+	}
+	spin_unlock(&console_lock);
+	return err;
+}
+
 /* One log record per write; "<N>" in front sets the level, as on Linux. */
 static ssize_t write_kmsg(struct vfs_file *file, const void *buf,
 			  size_t length, int64_t *offset)
@@ -116,7 +169,7 @@ static int open_kmsg(struct vfs_inode *inode, struct vfs_file *file)
 	struct kmsg_snapshot *snapshot;
 
 	(void)inode;
-	if ((file->flags & O_ACCMODE) == O_WRONLY)
+	if ((vfs_file_flags(file) & O_ACCMODE) == O_WRONLY)
 		return 0;
 	snapshot = kmalloc(sizeof(*snapshot) + KMSG_SNAPSHOT + 1);
 	if (snapshot == NULL)
@@ -159,7 +212,8 @@ static const struct vfs_file_ops random_ops = {
 	.read = read_random, .write = write_random, .stream = true,
 };
 static const struct vfs_file_ops console_ops = {
-	.read = read_console, .write = write_console, .stream = true,
+	.read = read_console, .write = write_console, .ioctl = ioctl_console,
+	.stream = true,
 };
 static const struct vfs_file_ops kmsg_ops = {
 	.open = open_kmsg, .release = release_kmsg, .read = read_kmsg,

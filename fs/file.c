@@ -10,6 +10,7 @@
 #include "core/lib/err.h"
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
+#include "core/include/uapi/ioctl.h"
 #include "fs/devfs.h"
 
 #define UIO_MAXIOV 1024
@@ -23,16 +24,18 @@ long vfs_file_count(void)
 
 static bool is_readable(const struct vfs_file *file)
 {
-	int mode = file->flags & O_ACCMODE;
+	int flags = vfs_file_flags(file);
+	int mode = flags & O_ACCMODE;
 
-	return !(file->flags & O_PATH) && (mode == O_RDONLY || mode == O_RDWR);
+	return !(flags & O_PATH) && (mode == O_RDONLY || mode == O_RDWR);
 }
 
 static bool is_writable(const struct vfs_file *file)
 {
-	int mode = file->flags & O_ACCMODE;
+	int flags = vfs_file_flags(file);
+	int mode = flags & O_ACCMODE;
 
-	return !(file->flags & O_PATH) && (mode == O_WRONLY || mode == O_RDWR);
+	return !(flags & O_PATH) && (mode == O_WRONLY || mode == O_RDWR);
 }
 
 struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
@@ -76,17 +79,73 @@ void vfs_file_put(struct vfs_file *file)
 {
 	if (__atomic_sub_fetch(&file->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (!(file->flags & O_PATH) && file->ops != NULL &&
+	if (!(vfs_file_flags(file) & O_PATH) && file->ops != NULL &&
 	    file->ops->release != NULL)
 		file->ops->release(file);
-	vfs_path_put(&file->path);
+	if (file->path.mount != NULL)
+		vfs_path_put(&file->path);
 	__atomic_fetch_sub(&file_count, 1, __ATOMIC_RELAXED);
 	kfree(file);
 }
 
+struct vfs_file *vfs_file_create_anon(struct vfs_inode *inode,
+				      const struct vfs_file_ops *ops,
+				      int flags, const struct vfs_cred *cred,
+				      void *private)
+{
+	struct vfs_file *file = kzalloc(sizeof(*file));
+
+	if (file == NULL)
+		return ERR_PTR(-ENOMEM);
+	file->inode = inode;
+	file->ops = ops;
+	file->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
+				O_CLOEXEC);
+	file->private = private;
+	file->cred = *cred;
+	file->refcount = 1;
+	mutex_init(&file->pos_lock, "vfs.file", LOCK_RANK_VFS_FILE);
+	__atomic_fetch_add(&file_count, 1, __ATOMIC_RELAXED);
+	return file;
+}
+
+bool vfs_file_is_anon(const struct vfs_file *file)
+{
+	return file->path.mount == NULL;
+}
+
+uint32_t vfs_file_mode(const struct vfs_file *file)
+{
+	return vfs_mode(file->inode);
+}
+
 int vfs_file_flags(const struct vfs_file *file)
 {
-	return file->flags;
+	return __atomic_load_n(&file->flags, __ATOMIC_RELAXED);
+}
+
+/* The status flags F_SETFL may change; the rest it leaves alone. */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT)
+
+int vfs_file_set_flags(const struct vfs_cred *cred, struct vfs_file *file,
+		       int flags)
+{
+	int old = vfs_file_flags(file);
+
+	if (old & O_PATH)
+		return -EBADF;
+	/* Linux: only the owner (or root) may start O_NOATIME. */
+	if ((flags & O_NOATIME) && !(old & O_NOATIME) && cred->uid != 0 &&
+	    cred->uid != READ_ONCE(file->inode->uid))
+		return -EPERM;
+	for (;;) {
+		int new = (old & ~SETFL_MASK) | (flags & SETFL_MASK);
+
+		if (__atomic_compare_exchange_n(&file->flags, &old, new, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return 0;
+	}
 }
 
 static ssize_t do_read(struct vfs_file *file, void *buf, size_t length,
@@ -115,24 +174,49 @@ static ssize_t do_write(struct vfs_file *file, const void *buf,
 	return file->ops->write(file, buf, length, offset);
 }
 
+/*
+ * The position lock, for files that have a position. Stream files (pipes,
+ * devices) have none and may block for long: their callers must not
+ * serialise on it (Linux takes f_pos_lock only for FMODE_ATOMIC_POS).
+ */
+static int64_t *lock_pos(struct vfs_file *file, int64_t *scratch)
+{
+	if (file->ops != NULL && file->ops->stream) {
+		*scratch = 0;
+		return scratch;
+	}
+	mutex_lock(&file->pos_lock);
+	return &file->pos;
+}
+
+static void unlock_pos(struct vfs_file *file, int64_t *pos)
+{
+	if (pos == &file->pos)
+		mutex_unlock(&file->pos_lock);
+}
+
 ssize_t vfs_read(struct vfs_file *file, void *buf, size_t length)
 {
-	ssize_t done;
+	int64_t scratch, *pos = lock_pos(file, &scratch);
+	ssize_t done = do_read(file, buf, length, pos);
 
-	mutex_lock(&file->pos_lock);
-	done = do_read(file, buf, length, &file->pos);
-	mutex_unlock(&file->pos_lock);
+	unlock_pos(file, pos);
 	return done;
 }
 
 ssize_t vfs_write(struct vfs_file *file, const void *buf, size_t length)
 {
-	ssize_t done;
+	int64_t scratch, *pos = lock_pos(file, &scratch);
+	ssize_t done = do_write(file, buf, length, pos);
 
-	mutex_lock(&file->pos_lock);
-	done = do_write(file, buf, length, &file->pos);
-	mutex_unlock(&file->pos_lock);
+	unlock_pos(file, pos);
 	return done;
+}
+
+/* Files without positioned I/O (pipes): pread, pwrite, lseek give -ESPIPE. */
+static bool is_unseekable(const struct vfs_file *file)
+{
+	return file->ops != NULL && file->ops->no_seek;
 }
 
 ssize_t vfs_pread(struct vfs_file *file, void *buf, size_t length,
@@ -140,6 +224,8 @@ ssize_t vfs_pread(struct vfs_file *file, void *buf, size_t length,
 {
 	if (offset < 0)
 		return -EINVAL;
+	if (is_unseekable(file))
+		return -ESPIPE;
 	return do_read(file, buf, length, &offset);
 }
 
@@ -148,6 +234,8 @@ ssize_t vfs_pwrite(struct vfs_file *file, const void *buf, size_t length,
 {
 	if (offset < 0)
 		return -EINVAL;
+	if (is_unseekable(file))
+		return -ESPIPE;
 	/* As on Linux, pwrite on an O_APPEND file appends anyway. */
 	return do_write(file, buf, length, &offset);
 }
@@ -175,11 +263,12 @@ static ssize_t do_vector(struct vfs_file *file, const struct vfs_iovec *iov,
 
 	if (err < 0)
 		return err;
-	mutex_lock(&file->pos_lock);
+	int64_t scratch, *pos = lock_pos(file, &scratch);
+
 	for (int i = 0; i < count; i++) {
 		ssize_t done = write ?
-			do_write(file, iov[i].base, iov[i].length, &file->pos) :
-			do_read(file, iov[i].base, iov[i].length, &file->pos);
+			do_write(file, iov[i].base, iov[i].length, pos) :
+			do_read(file, iov[i].base, iov[i].length, pos);
 
 		if (done < 0) {
 			if (total == 0)
@@ -190,7 +279,7 @@ static ssize_t do_vector(struct vfs_file *file, const struct vfs_iovec *iov,
 		if ((size_t)done < iov[i].length)
 			break;
 	}
-	mutex_unlock(&file->pos_lock);
+	unlock_pos(file, pos);
 	return total;
 }
 
@@ -244,8 +333,10 @@ int64_t vfs_lseek(struct vfs_file *file, int64_t offset, int whence)
 {
 	int64_t pos;
 
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
+	if (is_unseekable(file))
+		return -ESPIPE;
 	if (file->ops->stream)
 		return whence >= SEEK_SET && whence <= SEEK_HOLE ? 0 : -EINVAL;
 	mutex_lock(&file->pos_lock);
@@ -258,7 +349,7 @@ int64_t vfs_lseek(struct vfs_file *file, int64_t offset, int whence)
 
 int vfs_fsync(struct vfs_file *file)
 {
-	if (file->flags & O_PATH)
+	if (vfs_file_flags(file) & O_PATH)
 		return -EBADF;
 	if (file->ops->fsync == NULL)
 		return -EINVAL;
@@ -326,7 +417,7 @@ ssize_t vfs_getdents64(struct vfs_file *dir, void *buf, size_t size)
 	uint64_t pos;
 	int err = 0;
 
-	if (dir->flags & O_PATH)
+	if (vfs_file_flags(dir) & O_PATH)
 		return -EBADF;
 	if (!S_ISDIR(vfs_mode(inode)))
 		return -ENOTDIR;
@@ -345,4 +436,25 @@ ssize_t vfs_getdents64(struct vfs_file *dir, void *buf, size_t size)
 	if (out.used == 0 && out.full)
 		return -EINVAL;		/* not even one record fits */
 	return (ssize_t)out.used;
+}
+
+int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg)
+{
+	struct vfs_inode *inode = file->inode;
+	int64_t size;
+
+	if (vfs_file_flags(file) & O_PATH)
+		return -EBADF;
+	if (file->ops != NULL && file->ops->ioctl != NULL)
+		return file->ops->ioctl(file, cmd, arg);
+	if (cmd != FIONREAD || !S_ISREG(vfs_mode(inode)))
+		return -ENOTTY;
+	/* Linux: a regular file's FIONREAD is size - position, unclamped. */
+	mutex_lock(&inode->lock);
+	size = inode->size;
+	mutex_unlock(&inode->lock);
+	mutex_lock(&file->pos_lock);
+	*(int *)arg = (int)(size - file->pos);
+	mutex_unlock(&file->pos_lock);
+	return 0;
 }

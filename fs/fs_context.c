@@ -7,6 +7,7 @@
 #include "fs/vfs_internal.h"
 
 #include "core/lib/err.h"
+#include "core/lib/string.h"
 #include "core/mm/kmem.h"
 
 static struct vfs_fs_context *context_alloc(void)
@@ -133,4 +134,104 @@ int vfs_chroot(const struct vfs_caller *caller, const char *name)
 	}
 	set_path(caller->fs, &caller->fs->root, &path);
 	return 0;
+}
+
+static bool is_same_path(const struct vfs_path *a, const struct vfs_path *b)
+{
+	return a->mount == b->mount && a->dentry == b->dentry;
+}
+
+/* Puts literal `text` before buf[*pos]. */
+static int prepend(char *buf, size_t *pos, const char *text)
+{
+	size_t length = kstrlen(text);
+
+	if (length > *pos)
+		return -ENAMETOOLONG;
+	*pos -= length;
+	memcpy(buf + *pos, text, length);
+	return 0;
+}
+
+/*
+ * Builds the absolute name of `path` (consumed) relative to `root` at
+ * the end of buf (PATH_MAX bytes, NUL already at the end). Returns the
+ * start offset or -errno.
+ */
+static long build_path(const struct vfs_path *root, struct vfs_path *path,
+		       char *buf)
+{
+	size_t pos = PATH_MAX - 1;
+	bool unreachable = false;
+	int err = 0;
+
+	while (err == 0 && !is_same_path(path, root)) {
+		if (path->dentry == path->mount->root) {
+			if (!vfs_follow_up(path))
+				unreachable = true;	/* outside the root */
+			if (unreachable)
+				break;
+			continue;
+		}
+		err = vfs_dentry_prepend_name(path->dentry, buf, &pos);
+		struct vfs_dentry *parent = vfs_dentry_get_parent(path->dentry);
+
+		vfs_dentry_put(path->dentry);
+		path->dentry = parent;
+	}
+	vfs_path_put(path);
+	if (err == 0 && pos == PATH_MAX - 1)
+		err = prepend(buf, &pos, "/");
+	if (err == 0 && unreachable)
+		err = prepend(buf, &pos, "(unreachable)");
+	return err < 0 ? err : (long)pos;
+}
+
+ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size)
+{
+	struct vfs_fs_context *fs = caller->fs;
+	struct vfs_path root, cwd;
+	char *scratch = kmalloc(PATH_MAX);
+	long start;
+	size_t length;
+
+	if (scratch == NULL)
+		return -ENOMEM;
+	spin_lock(&fs->lock);
+	root = fs->root;
+	cwd = fs->cwd;
+	vfs_path_get(&root);
+	vfs_path_get(&cwd);
+	spin_unlock(&fs->lock);
+	scratch[PATH_MAX - 1] = '\0';
+	start = build_path(&root, &cwd, scratch);
+	vfs_path_put(&root);
+	length = PATH_MAX - (size_t)start;
+	if (start >= 0 && length > size)
+		start = -ERANGE;
+	if (start >= 0)
+		memcpy(buf, scratch + start, length);
+	kfree(scratch);
+	return start < 0 ? start : (ssize_t)length;
+}
+
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size)
+{
+	struct vfs_path walk = *path;
+	char *scratch = kmalloc(PATH_MAX);
+	size_t length;
+	long start;
+
+	if (scratch == NULL)
+		return -ENOMEM;
+	vfs_path_get(&walk);	/* build_path consumes it */
+	scratch[PATH_MAX - 1] = '\0';
+	start = build_path(root, &walk, scratch);
+	if (start >= 0) {
+		length = MIN(PATH_MAX - 1 - (size_t)start, size);
+		memcpy(buf, scratch + start, length);
+	}
+	kfree(scratch);
+	return start < 0 ? start : (ssize_t)length;
 }

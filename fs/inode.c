@@ -14,6 +14,8 @@
 #include "core/lib/err.h"
 #include "core/lib/string.h"
 #include "fs/devfs.h"
+#include "fs/pipe.h"
+#include "fs/procfs.h"
 #include "fs/tmpfs.h"
 
 static struct spinlock fstype_lock =
@@ -181,7 +183,9 @@ void vfs_init(void)
 	vfs_dcache_init();
 	vfs_mount_init();
 	tmpfs_register();
+	procfs_register();
 	devfs_init();
+	vfs_pipe_init();
 }
 
 void vfs_get_stats(struct vfs_stats *stats)

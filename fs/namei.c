@@ -224,6 +224,9 @@ static int walk_init(struct vfs_nameidata *nd, const struct vfs_caller *caller,
 	*nd = (struct vfs_nameidata){ .caller = caller };
 	if (length == PATH_MAX)
 		return -ENAMETOOLONG;
+	/* An anonymous file (a pipe) is no directory to start from. */
+	if (path[0] != '/' && dir != NULL && vfs_file_is_anon(dir))
+		return -ENOTDIR;
 	nd->buffer = kmalloc(length + 1);
 	if (nd->buffer == NULL)
 		return -ENOMEM;
@@ -329,6 +332,8 @@ int vfs_walk(const struct vfs_caller *caller, struct vfs_file *dir,
 	if (path[0] == '\0' && (flags & WALK_EMPTY)) {
 		struct vfs_fs_context *fs = caller->fs;
 
+		if (dir != NULL && vfs_file_is_anon(dir))
+			return -ENOTDIR;	/* callers use the fd calls */
 		spin_lock(&fs->lock);
 		*out = dir != NULL ? dir->path : fs->cwd;
 		vfs_path_get(out);

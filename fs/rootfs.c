@@ -143,6 +143,11 @@ int rootfs_init(const struct boot_info *info)
 				NULL);
 	if (err < 0)
 		pr_warn("vfs: cannot mount devtmpfs on /dev: error %d", err);
+	err = vfs_mkdirat(&caller, NULL, "/proc", 0555);
+	if (err == 0 || err == -EEXIST)
+		err = vfs_mount(&caller, "proc", "/proc", "proc", 0, NULL);
+	if (err < 0)
+		pr_warn("vfs: cannot mount proc on /proc: error %d", err);
 	if (list_has(cmdline_get("amphi.debug"), "vfs"))
 		list_root(&caller);
 	vfs_fs_context_put(caller.fs);

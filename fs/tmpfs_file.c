@@ -135,7 +135,7 @@ static ssize_t tmpfs_read(struct vfs_file *file, void *buf, size_t length,
 			       (char *)page_to_virt(page) + in_page, chunk);
 		done += chunk;
 	}
-	if ((file->flags & O_NOATIME) == 0)
+	if ((vfs_file_flags(file) & O_NOATIME) == 0)
 		touch_atime(&inode->vfs);
 	mutex_unlock(&inode->vfs.lock);
 	*offset += (int64_t)done;
@@ -173,7 +173,7 @@ static ssize_t tmpfs_write(struct vfs_file *file, const void *buf,
 	ssize_t done;
 
 	mutex_lock(&inode->vfs.lock);
-	if (file->flags & O_APPEND)
+	if (vfs_file_flags(file) & O_APPEND)
 		*offset = inode->vfs.size;
 	if (*offset >= TMPFS_MAX_SIZE) {
 		mutex_unlock(&inode->vfs.lock);

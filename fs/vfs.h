@@ -116,6 +116,23 @@ int vfs_fchdir(const struct vfs_caller *caller, struct vfs_file *dir);
 int vfs_chroot(const struct vfs_caller *caller, const char *path);
 
 /*
+ * getcwd(2): the working directory's absolute path, NUL-terminated, into
+ * buf. Returns the length with the NUL, -ERANGE (size too small),
+ * -ENOENT (the directory was removed). A directory outside the caller's
+ * root reads "(unreachable)/..." as on Linux. May sleep.
+ */
+ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size);
+
+/*
+ * The absolute name of `path` as seen from `root` ("(unreachable)/..."
+ * when outside it), without a NUL, truncated to `size` bytes (readlink's
+ * rule). Returns the length copied or -ENOENT (the name was removed),
+ * -ENAMETOOLONG, -ENOMEM. For /proc links. May sleep.
+ */
+ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root,
+			char *buf, size_t size);
+
+/*
  * Opens (or with O_CREAT creates) `path`. Returns a file with one
  * reference (release with vfs_file_put) or ERR_PTR(-errno).
  */
@@ -128,6 +145,21 @@ void vfs_file_put(struct vfs_file *file);
 
 /* The open flags (O_CLOEXEC is the descriptor table's, not kept here). */
 int vfs_file_flags(const struct vfs_file *file);
+
+/*
+ * fcntl(F_SETFL): sets the changeable status flags (O_APPEND, O_NONBLOCK,
+ * O_NOATIME, O_DIRECT) from `flags`, ignoring the access mode and the
+ * creation flags. Shared by every descriptor of the file. Returns 0,
+ * -EBADF (O_PATH file), -EPERM (O_NOATIME by a non-owner). Any context.
+ */
+int vfs_file_set_flags(const struct vfs_cred *cred, struct vfs_file *file,
+		       int flags);
+
+/* Whether the file has no name (a pipe): no path, no directory. */
+bool vfs_file_is_anon(const struct vfs_file *file);
+
+/* The inode mode of the open file (S_IFMT and permissions). */
+uint32_t vfs_file_mode(const struct vfs_file *file);
 
 ssize_t vfs_read(struct vfs_file *file, void *buf, size_t length);
 ssize_t vfs_write(struct vfs_file *file, const void *buf, size_t length);
@@ -144,6 +176,14 @@ int vfs_fsync(struct vfs_file *file);
 int vfs_sync(void);
 
 /*
+ * ioctl(2) on `file`; `arg` is a kernel buffer of the size the command
+ * needs (the syscall layer copies it). FIONREAD works on regular files
+ * (size - position) and on files whose ops implement it. Returns >= 0,
+ * -ENOTTY (the file does not know the command), -EBADF (O_PATH).
+ */
+int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg);
+
+/*
  * Fills `buf` with linux_dirent64 records. Returns the bytes filled, 0 at
  * the end, -EINVAL if even one record does not fit, -ENOTDIR.
  */
@@ -157,6 +197,8 @@ int vfs_ftruncate(struct vfs_file *file, int64_t length);
 int vfs_fstatat(const struct vfs_caller *caller, struct vfs_file *dir,
 		const char *path, struct stat *st, int flags);
 int vfs_fstat(struct vfs_file *file, struct stat *st);
+/* statx of an open file (statx with AT_EMPTY_PATH and ""). */
+int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx);
 int vfs_statx(const struct vfs_caller *caller, struct vfs_file *dir,
 	      const char *path, int flags, uint32_t mask, struct statx *stx);
 int vfs_statfs(const struct vfs_caller *caller, const char *path,
@@ -202,6 +244,16 @@ int vfs_fchown(const struct vfs_caller *caller, struct vfs_file *file,
  */
 int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
 		  const char *path, const int64_t times[2][2], int flags);
+
+/*
+ * access(2)/faccessat2: whether `caller` may `mode` (R_OK 4, W_OK 2, X_OK
+ * 1, or F_OK 0) the file. flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW,
+ * AT_EMPTY_PATH. The caller's cred is the one checked (the process issue
+ * passes the real ids unless AT_EACCESS). Errors: -EINVAL, walk errors,
+ * -EACCES, -EROFS.
+ */
+int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
+		  const char *path, int mode, int flags);
 
 /* How a file maps (vfs_file_mmap_kind). */
 #define VFS_MMAP_PAGE_CACHE 1	/* its page-cache pages (vfs_file_get_page) */

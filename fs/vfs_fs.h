@@ -139,8 +139,21 @@ struct vfs_file_ops {
 	 */
 	int (*get_page)(struct vfs_file *file, uint64_t index,
 			struct page **page);
-	/* Devices that ignore the position (lseek leaves it at 0). */
+	/*
+	 * ioctl(2) with `arg` a kernel buffer of the command's size, which
+	 * the syscall layer copies in and out (core/sys/sys_ioctl.c knows
+	 * each command's size). Returns >= 0 or -errno; -ENOTTY for a
+	 * command the file does not know. Optional.
+	 */
+	int (*ioctl)(struct vfs_file *file, unsigned int cmd, void *arg);
+	/*
+	 * Devices and pipes that ignore the position (lseek leaves it at 0).
+	 * Their reads and writes run without file->pos_lock (they may block
+	 * for long) and get a scratch offset.
+	 */
 	bool stream;
+	/* No position at all (pipes): lseek, pread, pwrite give -ESPIPE. */
+	bool no_seek;
 	/* mmap gives anonymous memory (/dev/zero, as Linux's mmap_zero). */
 	bool mmap_anonymous;
 };
@@ -152,6 +165,13 @@ struct vfs_super_ops {
 	int (*sync)(struct vfs_super *sb);
 	/* The last mount went and every dentry is gone: free everything. */
 	void (*kill)(struct vfs_super *sb);
+	/*
+	 * Optional, for file systems whose names change behind the VFS's
+	 * back (procfs): whether a cached dentry (positive or negative) still
+	 * holds. A false answer unhashes it and the name is looked up again.
+	 * Called without locks held; may sleep.
+	 */
+	bool (*revalidate)(struct vfs_dentry *dentry);
 };
 
 struct vfs_super {
@@ -199,6 +219,16 @@ struct vfs_file {
 	/* Protected by pos_lock: */
 	int64_t pos;
 };
+
+/*
+ * A file with no name (pipes): `inode` belongs to the caller, who keeps
+ * it alive until `ops->release`; the file has no path (vfs_file_is_anon).
+ * Returns it with one reference or ERR_PTR(-ENOMEM). May sleep.
+ */
+struct vfs_file *vfs_file_create_anon(struct vfs_inode *inode,
+				      const struct vfs_file_ops *ops,
+				      int flags, const struct vfs_cred *cred,
+				      void *private);
 
 /* Registers a file system type (name unique). Returns 0 or -EEXIST. */
 int vfs_register_fs(struct vfs_fs_type *type);

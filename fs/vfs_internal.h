@@ -99,6 +99,13 @@ void vfs_dcache_prune_children(struct vfs_dentry *dentry);
 /* Structural self-check for tests: returns the number of broken links. */
 long vfs_dcache_validate(void);
 void vfs_dcache_get_stats(struct vfs_stats *stats);
+/*
+ * Puts "/name" of `dentry` just before buf[*pos], moving *pos back, for
+ * getcwd. Returns 0, -ENOENT (the name was removed), -ENAMETOOLONG (no
+ * room left before *pos).
+ */
+int vfs_dentry_prepend_name(struct vfs_dentry *dentry, char *buf,
+			    size_t *pos);
 /* The inode of a dentry, read under the dcache lock (NULL: negative). */
 struct vfs_inode *vfs_dentry_inode(struct vfs_dentry *dentry);
 

@@ -80,6 +80,9 @@ struct exec_image {
 	uaddr_t stack_pointer;		/* rsp at entry: points at argc */
 	struct vfs_file *file;		/* the executable (one reference): exe */
 	char comm[16];			/* the program's name (basename) */
+	/* Where the argv and envp strings landed (/proc/PID/cmdline). */
+	uaddr_t arg_start, arg_end;
+	uaddr_t env_start, env_end;
 };
 
 /*

@@ -72,6 +72,10 @@ void proc_exec_commit(struct task *task, struct exec_image *image,
 	process->as = image->as;	/* the image's reference */
 	process->exe = image->file;	/* likewise */
 	kstrlcpy(process->comm, image->comm, sizeof(process->comm));
+	process->arg_start = image->arg_start;
+	process->arg_end = image->arg_end;
+	process->env_start = image->env_start;
+	process->env_end = image->env_end;
 	for (unsigned int i = 0; i < PROC_NSIG; i++) {
 		struct proc_sigaction *action = &process->sigactions[i];
 

@@ -16,8 +16,9 @@
 
 #define ID_BUCKETS 256u
 
+/* Ranked above the VFS locks: procfs lookups take it under tree_lock. */
 struct mutex proc_tree_lock = MUTEX_INIT(proc_tree_lock, "proc_tree",
-					 LOCK_RANK_MUTEX_OUTER);
+					 LOCK_RANK_MUTEX);
 struct process *proc_init_process;
 
 static struct list_head process_buckets[ID_BUCKETS];

@@ -8,7 +8,8 @@
  *
  * Locks: `proc_tree_lock` (a mutex, proc.c) protects the id table, the
  * parent/child links, process states and exit codes, and each process's
- * thread list; it is taken before any VFS or memory lock. A process's
+ * thread list; it nests inside VFS locks (procfs) and outside the memory
+ * locks. A process's
  * `lock` (a spinlock) protects its credentials, limits, signal state and
  * the pointers to its shared objects (as, files, fs) against exec and
  * threads reading them; readers take a reference under it.

@@ -76,6 +76,174 @@ long sys_sysinfo(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_futex(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_sethostname(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_setdomainname(struct syscall_context *ctx, const struct syscall_args *args);
+/*
+ * The file syscall family (sys_fd.c, sys_rw.c, sys_path.c, sys_stat.c,
+ * sys_fs.c, sys_xattr.c, sys_ioctl.c) and the helpers they share
+ * (sys_at.c).
+ */
+struct vfs_file;
+
+/*
+ * The open file at descriptor `fd` (a referenced file; release with
+ * vfs_file_put). Returns 0, -EBADF, or -ENOSYS without a descriptor table.
+ */
+int sys_fd_file(struct syscall_context *ctx, uint64_t fd,
+		struct vfs_file **file);
+
+/*
+ * Copies the user path at `upath` into a new PATH_MAX buffer (*path;
+ * release with kfree). Returns 0, -EFAULT, -ENAMETOOLONG (no NUL within
+ * PATH_MAX bytes), -ENOMEM. An empty path is returned as such.
+ */
+int sys_path_copy(struct syscall_context *ctx, uaddr_t upath, char **path);
+
+/* What an *at call names: a directory (or the cwd) and a path. */
+struct sys_at {
+	struct vfs_file *dir;	/* referenced; NULL: the cwd or absolute */
+	char *path;		/* kmalloc'd copy */
+	bool empty;		/* "" with AT_EMPTY_PATH: the call is on dir */
+};
+
+/*
+ * Resolves an *at call's (dirfd, path) as Linux does: copies the path
+ * (-EFAULT, -ENAMETOOLONG; "" gives -ENOENT unless `flags` has
+ * AT_EMPTY_PATH, which also accepts a NULL path), ignores dirfd for an
+ * absolute path, takes AT_FDCWD as the cwd, else the descriptor (-EBADF),
+ * which must be a directory unless the path is empty (-ENOTDIR).
+ * Returns 0 (release with sys_at_put) or -errno; -ENOSYS without a
+ * caller or descriptor table.
+ */
+int sys_at_get(struct syscall_context *ctx, uint64_t dirfd, uaddr_t upath,
+	       int flags, struct sys_at *at);
+void sys_at_put(struct sys_at *at);
+
+/* Whether the context has what file calls need (caller, files, as). */
+bool sys_has_files(const struct syscall_context *ctx);
+
+long sys_close(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_dup(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_dup2(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_dup3(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fcntl(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_pipe(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_pipe2(struct syscall_context *ctx, const struct syscall_args *args);
+
+long sys_read(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_write(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_pread64(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+long sys_pwrite64(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_readv(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_writev(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_lseek(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getdents(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_getdents64(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+
+long sys_open(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_openat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_creat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_mkdir(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_mkdirat(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+long sys_mknod(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_mknodat(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+long sys_rmdir(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_unlink(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_unlinkat(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_link(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_linkat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_symlink(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+long sys_symlinkat(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_readlink(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_readlinkat(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+long sys_rename(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_renameat(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_renameat2(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_access(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_faccessat(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_faccessat2(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+
+long sys_stat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fstat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_lstat(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_newfstatat(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+long sys_statx(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_statfs(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fstatfs(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+long sys_chmod(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fchmod(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fchmodat(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_chown(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fchown(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_lchown(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fchownat(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_truncate(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_ftruncate(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_utimensat(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_utimes(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_utime(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_futimesat(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+
+long sys_chdir(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fchdir(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_chroot(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getcwd(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sync(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_syncfs(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fsync(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_fdatasync(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_mount(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_umount2(struct syscall_context *ctx,
+		 const struct syscall_args *args);
+
+long sys_setxattr(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_lsetxattr(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_fsetxattr(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_getxattr(struct syscall_context *ctx,
+		  const struct syscall_args *args);
+long sys_lgetxattr(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_fgetxattr(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_listxattr(struct syscall_context *ctx,
+		   const struct syscall_args *args);
+long sys_llistxattr(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+long sys_flistxattr(struct syscall_context *ctx,
+		    const struct syscall_args *args);
+long sys_removexattr(struct syscall_context *ctx,
+		     const struct syscall_args *args);
+long sys_lremovexattr(struct syscall_context *ctx,
+		      const struct syscall_args *args);
+long sys_fremovexattr(struct syscall_context *ctx,
+		      const struct syscall_args *args);
+
+long sys_ioctl(struct syscall_context *ctx, const struct syscall_args *args);
 
 /* Memory (sys_mm.c). */
 long sys_mmap(struct syscall_context *ctx, const struct syscall_args *args);

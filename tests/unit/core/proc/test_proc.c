@@ -289,3 +289,107 @@ Test(proc, threads_clone_and_cleartid_futex, .exit_code = 5, .timeout = 20)
 	boot(2);
 	start_init(threads_script);
 }
+
+/*
+ * procfs as pid 1 sees it: /proc/self names pid 1, /proc/self/stat
+ * starts "1 (script) R 0", the fd directory lists what is open, and a
+ * child's /proc/PID disappears once it is reaped.
+ */
+enum { NR_OPENAT = 257, NR_READ = 0, NR_READLINK = 89, NR_CLOSE = 3,
+       NR_GETDENTS64 = 217 };
+#define AT_CWD ((uint64_t)-100)
+
+static void put_string(struct user_ctx *ctx, uint64_t offset, const char *s)
+{
+	vm_copy_to_user(ctx->as, DATA + offset, s, strlen(s) + 1);
+}
+
+static bool user_starts_with(struct user_ctx *ctx, uint64_t offset,
+			     const char *prefix)
+{
+	char buffer[128] = { 0 };
+
+	vm_copy_from_user(ctx->as, buffer, DATA + offset, strlen(prefix));
+	return strncmp(buffer, prefix, strlen(prefix)) == 0;
+}
+
+static int procfs_script(struct user_ctx *ctx, struct trap *trap)
+{
+	switch (USER_SCRIPT_STATE(&ctx->regs)) {
+	case 0:
+		put_string(ctx, 0, "/proc/self");
+		CALL(NR_READLINK, DATA, DATA + 256, 64, 0, 0, 0);
+		user_script_goto(ctx, 1);
+		return 0;
+	case 1:
+		EXPECT(RESULT == 1 && user_starts_with(ctx, 256, "1"), 40);
+		put_string(ctx, 0, "/proc/self/stat");
+		CALL(NR_OPENAT, AT_CWD, DATA, 0, 0, 0, 0);
+		user_script_goto(ctx, 2);
+		return 0;
+	case 2:
+		EXPECT(RESULT >= 0, 41);
+		CALL(NR_READ, (uint64_t)RESULT, DATA + 256, 512, 0, 0, 0);
+		user_script_goto(ctx, 3);
+		return 0;
+	case 3:
+		EXPECT(RESULT > 20 && user_starts_with(ctx, 256,
+						       "1 (script) R 0 "), 42);
+		put_string(ctx, 0, "/proc/1/fd/0");
+		CALL(NR_READLINK, DATA, DATA + 256, 64, 0, 0, 0);
+		user_script_goto(ctx, 4);
+		return 0;
+	case 4:
+		/* fd 0 is the stat file opened above (no console here) */
+		EXPECT(RESULT == 12 && user_starts_with(ctx, 256, "/proc/1/stat"),
+		       43);
+		CALL0(NR_FORK);
+		user_script_goto(ctx, 5);
+		return 0;
+	case 5:
+		if (RESULT == 0) {
+			CALL1(NR_EXIT, 0);
+			return 0;
+		}
+		CALL1(NR_WAIT4, 2);
+		user_script_goto(ctx, 6);
+		return 0;
+	case 6:
+		EXPECT(RESULT == 2, 44);
+		put_string(ctx, 0, "/proc/2/stat");
+		CALL(NR_OPENAT, AT_CWD, DATA, 0, 0, 0, 0);
+		user_script_goto(ctx, 7);
+		return 0;
+	case 7:
+		EXPECT(RESULT == -ENOENT, 45);
+		put_string(ctx, 0, "/proc/meminfo");
+		CALL(NR_OPENAT, AT_CWD, DATA, 0, 0, 0, 0);
+		user_script_goto(ctx, 8);
+		return 0;
+	case 8:
+		EXPECT(RESULT >= 0, 46);
+		CALL(NR_READ, (uint64_t)RESULT, DATA + 256, 512, 0, 0, 0);
+		user_script_goto(ctx, 9);
+		return 0;
+	case 9:
+		EXPECT(RESULT > 0 && user_starts_with(ctx, 256, "MemTotal:"), 47);
+		CALL1(NR_EXIT_GROUP, 0);
+		return 0;
+	}
+	return -1;
+}
+
+Test(proc, procfs_self_stat_fd_and_reaped_children, .exit_code = 0,
+     .timeout = 20)
+{
+	boot(1);
+	cr_assert_eq(vfs_mkdirat(&(struct vfs_caller){
+				 &(struct vfs_cred){ 0 },
+				 vfs_fs_context_create() },
+			 NULL, "/proc", 0555), 0);
+	struct vfs_cred cred = { 0 };
+	struct vfs_caller caller = { &cred, vfs_fs_context_create() };
+
+	cr_assert_eq(vfs_mount(&caller, "proc", "/proc", "proc", 0, NULL), 0);
+	start_init(procfs_script);
+}

@@ -1,0 +1,732 @@
+/*
+ * procfs, first part: /proc/self, /proc/PID/{exe,cwd,fd/,cmdline,environ,
+ * stat,status,comm}, /proc/meminfo, /proc/uptime, /proc/cmdline. Inodes
+ * are made at lookup and name what they show by (kind, pid, fd); files
+ * are generated whole when opened and read from that snapshot, as Linux's
+ * seq files appear to a reader. Dentries of processes that are gone stop
+ * validating (vfs_super_ops.revalidate), so /proc follows the process
+ * table. No state of its own: the process table has its own locks.
+ */
+#include "fs/procfs.h"
+
+#include "core/hal/time.h"
+#include "core/include/uapi/errno.h"
+#include "core/lib/cmdline.h"
+#include "core/lib/err.h"
+#include "core/lib/format.h"
+#include "core/lib/string.h"
+#include "core/mm/kmem.h"
+#include "core/mm/pmm.h"
+#include "core/mm/uaccess.h"
+#include "core/mm/vm.h"
+#include "core/proc/proc_internal.h"
+#include "core/sched/thread.h"
+#include "fs/fdtable.h"
+#include "fs/vfs_fs.h"
+#include "fs/vfs_internal.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+/* readdir positions: fixed root entries, then PROC_POS_PID + pid. */
+#define PROC_POS_PID 1024ULL
+#define PROC_FILE_MAX (256u * 1024u)	/* a generated file's limit */
+
+enum proc_kind {
+	K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_CMDLINE, K_PID_DIR,
+	K_PID_EXE, K_PID_CWD, K_PID_FD_DIR, K_PID_FD, K_PID_CMDLINE,
+	K_PID_ENVIRON, K_PID_STAT, K_PID_STATUS, K_PID_COMM,
+};
+
+struct proc_inode {
+	struct vfs_inode vfs;
+	enum proc_kind kind;
+	int pid;
+	int fd;
+};
+
+struct proc_entry {
+	const char *name;
+	enum proc_kind kind;
+	uint32_t mode;
+};
+
+static const struct proc_entry root_entries[] = {
+	{ "self", K_SELF, S_IFLNK | 0777 },
+	{ "meminfo", K_MEMINFO, S_IFREG | 0444 },
+	{ "uptime", K_UPTIME, S_IFREG | 0444 },
+	{ "cmdline", K_CMDLINE, S_IFREG | 0444 },
+};
+
+static const struct proc_entry pid_entries[] = {
+	{ "exe", K_PID_EXE, S_IFLNK | 0777 },
+	{ "cwd", K_PID_CWD, S_IFLNK | 0777 },
+	{ "fd", K_PID_FD_DIR, S_IFDIR | 0500 },
+	{ "cmdline", K_PID_CMDLINE, S_IFREG | 0444 },
+	{ "environ", K_PID_ENVIRON, S_IFREG | 0400 },
+	{ "stat", K_PID_STAT, S_IFREG | 0444 },
+	{ "status", K_PID_STATUS, S_IFREG | 0444 },
+	{ "comm", K_PID_COMM, S_IFREG | 0644 },
+};
+
+static const struct vfs_inode_ops dir_ops, link_ops, file_iops;
+static const struct vfs_file_ops dir_fops, file_fops;
+
+static struct proc_inode *PI(struct vfs_inode *inode)
+{
+	return container_of(inode, struct proc_inode, vfs);
+}
+
+static uint64_t make_ino(enum proc_kind kind, int pid, int fd)
+{
+	return ((uint64_t)(uint32_t)pid << 32) | ((uint64_t)(fd + 1) << 8) |
+	       kind;
+}
+
+/* A new inode for (kind, pid, fd), owned by the process's user. */
+static struct vfs_inode *make_inode(struct vfs_super *sb, enum proc_kind kind,
+				    uint32_t mode, int pid, int fd)
+{
+	struct proc_inode *inode = kzalloc(sizeof(*inode));
+	struct vfs_cred owner = { 0 };
+	struct process *process;
+
+	if (inode == NULL)
+		return ERR_PTR(-ENOMEM);
+	if (pid > 0 && (process = process_lookup(pid)) != NULL) {
+		spin_lock(&process->lock);
+		owner.uid = process->cred.euid;
+		owner.gid = process->cred.egid;
+		spin_unlock(&process->lock);
+		process_put(process);
+	}
+	vfs_inode_init(&inode->vfs, sb, make_ino(kind, pid, fd), mode, &owner);
+	inode->vfs.mode = mode;
+	inode->kind = kind;
+	inode->pid = pid;
+	inode->fd = fd;
+	if (S_ISDIR(mode)) {
+		inode->vfs.ops = &dir_ops;
+		inode->vfs.fops = &dir_fops;
+		inode->vfs.nlink = 2;
+	} else if (S_ISLNK(mode)) {
+		inode->vfs.ops = &link_ops;
+	} else {
+		inode->vfs.ops = &file_iops;
+		inode->vfs.fops = &file_fops;
+	}
+	return &inode->vfs;
+}
+
+/* Parses a decimal id without sign or leading zeros; -1 if not one. */
+static int parse_id(const char *name, size_t length)
+{
+	long value = 0;
+
+	if (length == 0 || length > 9 || (name[0] == '0' && length > 1))
+		return -1;
+	for (size_t i = 0; i < length; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+		value = value * 10 + (name[i] - '0');
+	}
+	return (int)value;
+}
+
+static bool process_alive(int pid)
+{
+	struct process *process = process_lookup(pid);
+	bool alive = process != NULL;
+
+	if (process)
+		process_put(process);
+	return alive;
+}
+
+static struct vfs_inode *lookup_entries(struct vfs_inode *dir,
+					const struct proc_entry *entries,
+					size_t count, const char *name,
+					size_t length, int pid)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (kstrlen(entries[i].name) == length &&
+		    memcmp(entries[i].name, name, length) == 0)
+			return make_inode(dir->sb, entries[i].kind,
+					  entries[i].mode, pid, -1);
+	}
+	return NULL;
+}
+
+/* The file at `fd` of process `pid`, with a reference, or NULL. */
+static struct vfs_file *process_fd(int pid, int fd)
+{
+	struct process *process = process_lookup(pid);
+	struct vfs_file *file = NULL;
+	struct fd_table *files = NULL;
+
+	if (process == NULL)
+		return NULL;
+	spin_lock(&process->lock);
+	files = process->files;
+	if (files)
+		fd_table_get(files);
+	spin_unlock(&process->lock);
+	process_put(process);
+	if (files) {
+		file = fd_get(files, fd);
+		fd_table_put(files);
+	}
+	return file;
+}
+
+static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
+				     size_t length)
+{
+	struct proc_inode *pdir = PI(dir);
+	int id;
+
+	switch (pdir->kind) {
+	case K_ROOT:
+		id = parse_id(name, length);
+		if (id > 0)
+			return process_alive(id) ?
+				       make_inode(dir->sb, K_PID_DIR,
+						  S_IFDIR | 0555, id, -1) :
+				       NULL;
+		return lookup_entries(dir, root_entries,
+				      ARRAY_SIZE(root_entries), name, length, 0);
+	case K_PID_DIR:
+		return lookup_entries(dir, pid_entries, ARRAY_SIZE(pid_entries),
+				      name, length, pdir->pid);
+	case K_PID_FD_DIR: {
+		struct vfs_file *file;
+
+		id = parse_id(name, length);
+		if (id < 0)
+			return NULL;
+		file = process_fd(pdir->pid, id);
+		if (file == NULL)
+			return NULL;
+		vfs_file_put(file);
+		return make_inode(dir->sb, K_PID_FD, S_IFLNK | 0700, pdir->pid,
+				  id);
+	}
+	default:
+		return ERR_PTR(-ENOTDIR);
+	}
+}
+
+struct pid_walk {
+	int *pids;
+	unsigned int count, capacity;
+	int from;
+};
+
+static int collect_pid(struct process *process, void *arg)
+{
+	struct pid_walk *walk = arg;
+
+	if (process->state != PROC_ALIVE || process->pid < walk->from)
+		return 0;
+	if (walk->count == walk->capacity)
+		return -ENOSPC;
+	walk->pids[walk->count++] = process->pid;
+	return 0;
+}
+
+static void sort_ids(int *ids, unsigned int count)
+{
+	for (unsigned int i = 1; i < count; i++) {
+		int id = ids[i];
+		unsigned int j = i;
+
+		for (; j > 0 && ids[j - 1] > id; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = id;
+	}
+}
+
+static uint32_t dtype(uint32_t mode)
+{
+	return (mode & S_IFMT) >> 12;	/* DT_* are the S_IFMT bits >> 12 */
+}
+
+static int readdir_entries(const struct proc_entry *entries, size_t count,
+			   uint64_t *pos, vfs_filldir_fn fill, void *ctx,
+			   uint64_t ino_base)
+{
+	for (; *pos - 2 < count; (*pos)++) {
+		const struct proc_entry *entry = &entries[*pos - 2];
+
+		if (!fill(ctx, entry->name, kstrlen(entry->name),
+			  ino_base + entry->kind, dtype(entry->mode), *pos + 1))
+			return 0;
+	}
+	return 1;
+}
+
+static int readdir_root(uint64_t *pos, vfs_filldir_fn fill, void *ctx)
+{
+	struct pid_walk walk = { .capacity = 4096 };
+	char name[16];
+	int err;
+
+	if (*pos < PROC_POS_PID) {
+		if (readdir_entries(root_entries, ARRAY_SIZE(root_entries), pos,
+				    fill, ctx, 0) == 0)
+			return 0;
+		*pos = PROC_POS_PID;
+	}
+	walk.from = (int)(*pos - PROC_POS_PID);
+	walk.pids = kmalloc(walk.capacity * sizeof(int));
+	if (walk.pids == NULL)
+		return -ENOMEM;
+	err = proc_for_each(collect_pid, &walk);
+	sort_ids(walk.pids, walk.count);
+	for (unsigned int i = 0; i < walk.count; i++) {
+		int length = ksnprintf(name, sizeof(name), "%d", walk.pids[i]);
+
+		*pos = PROC_POS_PID + (uint64_t)walk.pids[i];
+		if (!fill(ctx, name, (size_t)length,
+			  make_ino(K_PID_DIR, walk.pids[i], -1), 4, *pos + 1))
+			break;
+		*pos += 1;
+	}
+	kfree(walk.pids);
+	return err == -ENOSPC ? 0 : 0;
+}
+
+static int readdir_fds(int pid, uint64_t *pos, vfs_filldir_fn fill, void *ctx)
+{
+	struct process *process = process_lookup(pid);
+	struct fd_table *files = NULL;
+	char name[16];
+
+	if (process == NULL)
+		return -ENOENT;
+	spin_lock(&process->lock);
+	files = process->files;
+	if (files)
+		fd_table_get(files);
+	spin_unlock(&process->lock);
+	process_put(process);
+	if (files == NULL)
+		return 0;
+	for (int fd = fd_next_open(files, (int)(*pos - 2)); fd >= 0;
+	     fd = fd_next_open(files, fd + 1)) {
+		int length = ksnprintf(name, sizeof(name), "%d", fd);
+
+		*pos = (uint64_t)fd + 2;
+		if (!fill(ctx, name, (size_t)length,
+			  make_ino(K_PID_FD, pid, fd), 10, *pos + 1))
+			break;
+		*pos += 1;
+	}
+	fd_table_put(files);
+	return 0;
+}
+
+static int proc_readdir(struct vfs_inode *dir, uint64_t *pos,
+			vfs_filldir_fn fill, void *ctx)
+{
+	struct proc_inode *pdir = PI(dir);
+
+	switch (pdir->kind) {
+	case K_ROOT:
+		return readdir_root(pos, fill, ctx);
+	case K_PID_DIR:
+		readdir_entries(pid_entries, ARRAY_SIZE(pid_entries), pos, fill,
+				ctx, make_ino(0, pdir->pid, -1));
+		return 0;
+	case K_PID_FD_DIR:
+		return readdir_fds(pdir->pid, pos, fill, ctx);
+	default:
+		return -ENOTDIR;
+	}
+}
+
+/* The path of `path` as the calling task's root sees it. */
+static ssize_t path_text(const struct vfs_path *path, char *buf, size_t size)
+{
+	struct task *task = task_current();
+	struct vfs_path root;
+	ssize_t length;
+
+	if (task == NULL || task->caller.fs == NULL) {
+		if (vfs_root_path(&root) < 0)
+			return -ENOENT;
+	} else {
+		spin_lock(&task->caller.fs->lock);
+		root = task->caller.fs->root;
+		vfs_path_get(&root);
+		spin_unlock(&task->caller.fs->lock);
+	}
+	length = vfs_path_string(path, &root, buf, size);
+	vfs_path_put(&root);
+	return length;
+}
+
+static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
+{
+	struct proc_inode *pi = PI(inode);
+	struct process *process;
+	struct vfs_file *file = NULL;
+	struct vfs_path cwd = { 0 };
+	char text[24];
+	ssize_t length;
+	char *scratch;
+
+	if (pi->kind == K_SELF) {
+		struct task *task = task_current();
+
+		if (task == NULL)
+			return -ENOENT;
+		length = ksnprintf(text, sizeof(text), "%d", task->process->pid);
+		length = MIN((size_t)length, size);
+		memcpy(buf, text, (size_t)length);
+		return length;
+	}
+	if (pi->kind == K_PID_FD) {
+		file = process_fd(pi->pid, pi->fd);
+	} else {
+		process = process_lookup(pi->pid);
+		if (process == NULL)
+			return -ENOENT;
+		spin_lock(&process->lock);
+		if (pi->kind == K_PID_EXE && process->exe) {
+			file = process->exe;
+			vfs_file_get(file);
+		} else if (pi->kind == K_PID_CWD && process->fs) {
+			spin_lock(&process->fs->lock);
+			cwd = process->fs->cwd;
+			vfs_path_get(&cwd);
+			spin_unlock(&process->fs->lock);
+		}
+		spin_unlock(&process->lock);
+		process_put(process);
+	}
+	if (file == NULL && cwd.dentry == NULL)
+		return -ENOENT;
+	scratch = kmalloc(PATH_MAX);
+	if (scratch == NULL) {
+		length = -ENOMEM;
+	} else {
+		length = path_text(file ? &file->path : &cwd, scratch,
+				   PATH_MAX);
+		if (length >= 0) {
+			length = MIN((size_t)length, size);
+			memcpy(buf, scratch, (size_t)length);
+		}
+		kfree(scratch);
+	}
+	if (file)
+		vfs_file_put(file);
+	if (cwd.dentry)
+		vfs_path_put(&cwd);
+	return length;
+}
+
+/* A generated file: the text made at open. */
+struct proc_text {
+	char *data;
+	size_t length, capacity;
+};
+
+static void __printf(2, 3) emit(struct proc_text *text, const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	if (text->length >= text->capacity)
+		return;
+	va_start(args, fmt);
+	n = kvscnprintf(text->data + text->length,
+			text->capacity - text->length, fmt, args);
+	va_end(args);
+	text->length += (size_t)n;
+}
+
+static void gen_meminfo(struct proc_text *text)
+{
+	struct pmm_stats stats;
+
+	pmm_get_stats(&stats);
+	emit(text, "MemTotal:       %8llu kB\n",
+	     (unsigned long long)(stats.managed_pages * PAGE_SIZE / 1024));
+	emit(text, "MemFree:        %8llu kB\n",
+	     (unsigned long long)(stats.free_pages * PAGE_SIZE / 1024));
+	emit(text, "MemAvailable:   %8llu kB\n",
+	     (unsigned long long)(stats.free_pages * PAGE_SIZE / 1024));
+	emit(text, "Buffers:        %8d kB\n", 0);
+	emit(text, "Cached:         %8d kB\n", 0);
+	emit(text, "SwapCached:     %8d kB\n", 0);
+	emit(text, "SwapTotal:      %8d kB\n", 0);
+	emit(text, "SwapFree:       %8d kB\n", 0);
+	emit(text, "Shmem:          %8d kB\n", 0);
+}
+
+/* Copies [start, end) of the process's memory (argv or envp strings). */
+static void gen_user_range(struct proc_text *text, struct process *process,
+			   bool environment)
+{
+	struct address_space *as;
+	uaddr_t start, end;
+
+	spin_lock(&process->lock);
+	as = process->as;
+	if (as)
+		vm_get(as);
+	start = environment ? process->env_start : process->arg_start;
+	end = environment ? process->env_end : process->arg_end;
+	spin_unlock(&process->lock);
+	if (as == NULL)
+		return;
+	if (end > start && end - start <= text->capacity &&
+	    vm_copy_from_user(as, text->data, start, end - start) == 0)
+		text->length = end - start;
+	vm_put(as);
+}
+
+static char state_letter(struct process *process)
+{
+	return process->state == PROC_ALIVE ? 'R' : 'Z';
+}
+
+static void gen_stat(struct proc_text *text, struct process *process)
+{
+	int ppid, pgid, sid, threads;
+	char comm[PROC_COMM_MAX];
+	char state;
+
+	mutex_lock(&proc_tree_lock);
+	ppid = process->parent ? process->parent->pid : 0;
+	pgid = process->pgid;
+	sid = process->sid;
+	threads = (int)process->thread_count;
+	state = state_letter(process);
+	mutex_unlock(&proc_tree_lock);
+	spin_lock(&process->lock);
+	kstrlcpy(comm, process->comm, sizeof(comm));
+	spin_unlock(&process->lock);
+	/* The 52 fields of proc(5); what we do not track reads 0. */
+	emit(text, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 "
+	     "%d 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
+	     "0 0\n",
+	     process->pid, comm, state, ppid, pgid, sid, threads);
+}
+
+static void gen_status(struct proc_text *text, struct process *process)
+{
+	int ppid, threads;
+	char comm[PROC_COMM_MAX];
+	struct proc_cred cred;
+	char state;
+
+	mutex_lock(&proc_tree_lock);
+	ppid = process->parent ? process->parent->pid : 0;
+	threads = (int)process->thread_count;
+	state = state_letter(process);
+	mutex_unlock(&proc_tree_lock);
+	spin_lock(&process->lock);
+	kstrlcpy(comm, process->comm, sizeof(comm));
+	cred = process->cred;
+	spin_unlock(&process->lock);
+	emit(text, "Name:\t%s\n", comm);
+	emit(text, "State:\t%c (%s)\n", state,
+	     state == 'R' ? "running" : "zombie");
+	emit(text, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", process->pid,
+	     process->pid, ppid);
+	emit(text, "Uid:\t%u\t%u\t%u\t%u\n", cred.uid, cred.euid, cred.suid,
+	     cred.fsuid);
+	emit(text, "Gid:\t%u\t%u\t%u\t%u\n", cred.gid, cred.egid, cred.sgid,
+	     cred.fsgid);
+	emit(text, "Threads:\t%d\n", threads);
+}
+
+static int generate(struct proc_inode *pi, struct proc_text *text)
+{
+	struct process *process = NULL;
+
+	if (pi->pid > 0) {
+		process = process_lookup(pi->pid);
+		if (process == NULL)
+			return -ESRCH;
+	}
+	switch (pi->kind) {
+	case K_MEMINFO:
+		gen_meminfo(text);
+		break;
+	case K_UPTIME: {
+		uint64_t ns = hal_clock_ns();
+
+		emit(text, "%llu.%02llu 0.00\n",
+		     (unsigned long long)(ns / 1000000000ULL),
+		     (unsigned long long)(ns % 1000000000ULL / 10000000ULL));
+		break;
+	}
+	case K_CMDLINE:
+		emit(text, "%s\n", cmdline_text());
+		break;
+	case K_PID_CMDLINE:
+	case K_PID_ENVIRON:
+		gen_user_range(text, process, pi->kind == K_PID_ENVIRON);
+		break;
+	case K_PID_STAT:
+		gen_stat(text, process);
+		break;
+	case K_PID_STATUS:
+		gen_status(text, process);
+		break;
+	case K_PID_COMM:
+		spin_lock(&process->lock);
+		emit(text, "%s\n", process->comm);
+		spin_unlock(&process->lock);
+		break;
+	default:
+		break;
+	}
+	if (process)
+		process_put(process);
+	return 0;
+}
+
+static int file_open(struct vfs_inode *inode, struct vfs_file *file)
+{
+	struct proc_text *text = kzalloc(sizeof(*text));
+	int err;
+
+	if (text == NULL)
+		return -ENOMEM;
+	text->capacity = PROC_FILE_MAX;
+	text->data = kmalloc(text->capacity);
+	if (text->data == NULL) {
+		kfree(text);
+		return -ENOMEM;
+	}
+	err = generate(PI(inode), text);
+	if (err < 0) {
+		kfree(text->data);
+		kfree(text);
+		return err;
+	}
+	file->private = text;
+	return 0;
+}
+
+static void file_release(struct vfs_file *file)
+{
+	struct proc_text *text = file->private;
+
+	kfree(text->data);
+	kfree(text);
+}
+
+static ssize_t file_read(struct vfs_file *file, void *buf, size_t length,
+			 int64_t *offset)
+{
+	struct proc_text *text = file->private;
+	size_t start = (size_t)*offset;
+
+	if (*offset < 0 || start >= text->length)
+		return 0;
+	length = MIN(length, text->length - start);
+	memcpy(buf, text->data + start, length);
+	*offset += (int64_t)length;
+	return (ssize_t)length;
+}
+
+static ssize_t file_write(struct vfs_file *file, const void *buf,
+			  size_t length, int64_t *offset)
+{
+	(void)file, (void)buf, (void)length, (void)offset;
+	return -EINVAL;		/* FIXME: writing comm */
+}
+
+static int dir_open(struct vfs_inode *inode, struct vfs_file *file)
+{
+	(void)inode, (void)file;
+	return 0;
+}
+
+static const struct vfs_inode_ops dir_ops = {
+	.lookup = proc_lookup,
+	.readdir = proc_readdir,
+};
+static const struct vfs_inode_ops link_ops = { .readlink = proc_readlink };
+static const struct vfs_inode_ops file_iops = { 0 };
+static const struct vfs_file_ops dir_fops = { .open = dir_open };
+static const struct vfs_file_ops file_fops = {
+	.open = file_open,
+	.release = file_release,
+	.read = file_read,
+	.write = file_write,
+};
+
+static void proc_evict(struct vfs_inode *inode)
+{
+	kfree(PI(inode));
+}
+
+static int proc_statfs(struct vfs_super *sb, struct statfs *buf)
+{
+	(void)sb;
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = PROC_SUPER_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	buf->f_namelen = 255;
+	buf->f_frsize = PAGE_SIZE;
+	return 0;
+}
+
+/*
+ * Entries of processes that are gone, and negative entries (a pid may
+ * appear), must be looked up again.
+ */
+static bool proc_revalidate(struct vfs_dentry *dentry)
+{
+	struct vfs_inode *inode = vfs_dentry_inode(dentry);
+	struct proc_inode *pi;
+
+	if (inode == NULL)
+		return false;
+	pi = PI(inode);
+	if (pi->pid > 0 && !process_alive(pi->pid))
+		return false;
+	if (pi->kind == K_PID_FD) {
+		struct vfs_file *file = process_fd(pi->pid, pi->fd);
+
+		if (file == NULL)
+			return false;
+		vfs_file_put(file);
+	}
+	return true;
+}
+
+static void proc_kill(struct vfs_super *sb)
+{
+	(void)sb;
+}
+
+static const struct vfs_super_ops proc_super_ops = {
+	.evict_inode = proc_evict,
+	.statfs = proc_statfs,
+	.revalidate = proc_revalidate,
+	.kill = proc_kill,
+};
+
+static struct vfs_inode *proc_fill_super(struct vfs_super *sb,
+					 const char *options)
+{
+	(void)options;
+	sb->ops = &proc_super_ops;
+	sb->block_size = PAGE_SIZE;
+	return make_inode(sb, K_ROOT, S_IFDIR | 0555, 0, -1);
+}
+
+static struct vfs_fs_type proc_type = {
+	.name = "proc",
+	.fill_super = proc_fill_super,
+};
+
+void procfs_register(void)
+{
+	vfs_register_fs(&proc_type);
+}
