@@ -203,6 +203,7 @@ static const struct vfs_file_ops null_ops = {
 };
 static const struct vfs_file_ops zero_ops = {
 	.read = read_zeros, .write = write_sink, .stream = true,
+	.mmap_anonymous = true,
 };
 static const struct vfs_file_ops full_ops = {
 	.read = read_zeros, .write = write_full, .stream = true,

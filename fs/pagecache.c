@@ -1,12 +1,13 @@
 /*
  * Radix tree page index. Level `height` nodes hold 64 children each; a
  * leaf slot holds a struct page pointer. Nodes are kmalloc'd on insert
- * and freed by truncate once empty. The caller serialises all calls.
+ * and freed by truncate once empty. The caller holds cache->lock.
  */
 #include "fs/pagecache.h"
 
 #include "core/include/uapi/errno.h"
 #include "core/lib/compiler.h"
+#include "core/lib/panic.h"
 #include "core/mm/kmem.h"
 
 #define PCACHE_BITS 6
@@ -38,11 +39,18 @@ static unsigned int slot_of(uint64_t index, unsigned int height)
 	       (PCACHE_SLOTS - 1);
 }
 
+void vfs_pcache_init(struct vfs_page_cache *cache)
+{
+	*cache = (struct vfs_page_cache){ 0 };
+	mutex_init(&cache->lock, "vfs.pagecache", LOCK_RANK_VM_OBJECT);
+}
+
 struct page *vfs_pcache_lookup(const struct vfs_page_cache *cache,
 			       uint64_t index)
 {
 	const struct pcache_node *node = cache->root;
 
+	ASSERT(mutex_is_locked((struct mutex *)&cache->lock));
 	if (cache->height == 0 || !covers(cache->height, index))
 		return NULL;
 	for (unsigned int h = cache->height; h > 1; h--) {
@@ -75,7 +83,10 @@ int vfs_pcache_insert(struct vfs_page_cache *cache, uint64_t index,
 		      struct page *page)
 {
 	struct pcache_node *node;
-	int err = grow(cache, index);
+	int err;
+
+	ASSERT(mutex_is_locked(&cache->lock));
+	err = grow(cache, index);
 
 	if (err < 0)
 		return err;
@@ -136,6 +147,7 @@ void vfs_pcache_truncate(struct vfs_page_cache *cache, uint64_t from,
 {
 	struct truncate_ctx ctx = { cache, from, release, arg };
 
+	ASSERT(mutex_is_locked(&cache->lock));
 	if (cache->height == 0)
 		return;
 	if (truncate_node(&ctx, cache->root, cache->height, 0)) {

@@ -151,6 +151,7 @@ static struct tmpfs_inode *inode_alloc(struct vfs_super *sb, uint32_t mode,
 	} else if (S_ISREG(mode)) {
 		inode->vfs.ops = &tmpfs_file_inode_ops;
 		inode->vfs.fops = &tmpfs_file_ops;
+		vfs_pcache_init(&inode->pages);
 	} else {
 		inode->vfs.ops = &tmpfs_special_ops;
 		inode->vfs.fops = &tmpfs_special_file_ops;

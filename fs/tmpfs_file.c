@@ -2,8 +2,16 @@
  * tmpfs regular files: the data lives only in the file's page cache,
  * one zeroed page from the page allocator per written page; holes read
  * as zeros and take no memory. Every page counts against the mount's
- * size limit (-ENOSPC). inode->lock (the VFS inode mutex) protects the
- * page cache, the size and the block count.
+ * size limit (-ENOSPC). inode->lock (the VFS inode mutex) serialises
+ * reads, writes and size changes; the page cache's own lock (taken under
+ * it) protects the tree, because page faults of file mappings reach the
+ * cache without the inode lock (tmpfs_get_page). The size is written
+ * under the inode lock and read by faults with READ_ONCE; a shrink stores
+ * it before removing pages, so a fault that finds the cache after the
+ * removal sees the new size. The block count changes atomically (faults
+ * add pages). Pages are reference-counted: the cache holds one, each
+ * mapping entry another, so a truncated page still mapped is freed only
+ * when the last mapping lets go.
  */
 #include "fs/tmpfs_internal.h"
 
@@ -18,15 +26,18 @@ static void release_page(struct page *page, void *arg)
 {
 	struct tmpfs_super *tsb = arg;
 
-	pmm_free(page, 0);
+	if (page_ref_put_is_last(page))
+		pmm_free(page, 0);
 	__atomic_fetch_sub(&tsb->used_pages, 1, __ATOMIC_RELAXED);
 }
 
 void tmpfs_file_free_pages(struct tmpfs_inode *inode)
 {
+	vfs_pcache_lock(&inode->pages);
 	vfs_pcache_truncate(&inode->pages, 0, release_page,
 			    tmpfs_sb(inode->vfs.sb));
-	inode->vfs.blocks = 0;
+	vfs_pcache_unlock(&inode->pages);
+	__atomic_store_n(&inode->vfs.blocks, 0, __ATOMIC_RELAXED);
 }
 
 /* A zeroed page charged to the mount, or NULL with *err set. */
@@ -48,15 +59,18 @@ static struct page *charge_page(struct tmpfs_super *tsb, int *err)
 	return page;
 }
 
-/* The page at index, allocated if it is a hole. Caller holds the lock. */
-static void *page_for_write(struct tmpfs_inode *inode, uint64_t index,
-			    int *err)
+/*
+ * The page at index, allocated if it is a hole, or NULL with *err set.
+ * Caller holds the page cache lock.
+ */
+static struct page *page_get_or_add(struct tmpfs_inode *inode, uint64_t index,
+				    int *err)
 {
 	struct page *page = vfs_pcache_lookup(&inode->pages, index);
 	struct tmpfs_super *tsb = tmpfs_sb(inode->vfs.sb);
 
 	if (page != NULL)
-		return page_to_virt(page);
+		return page;
 	page = charge_page(tsb, err);
 	if (page == NULL)
 		return NULL;
@@ -65,8 +79,25 @@ static void *page_for_write(struct tmpfs_inode *inode, uint64_t index,
 		release_page(page, tsb);
 		return NULL;
 	}
-	inode->vfs.blocks += BLOCKS_PER_PAGE;
-	return page_to_virt(page);
+	__atomic_fetch_add(&inode->vfs.blocks, BLOCKS_PER_PAGE,
+			   __ATOMIC_RELAXED);
+	return page;
+}
+
+/*
+ * The page at index or NULL. The page cache lock is held only for the
+ * lookup, never across a copy (which may one day touch user memory and
+ * fault); the inode lock the caller holds keeps truncation, the only
+ * remover, away.
+ */
+static struct page *cache_lookup(struct tmpfs_inode *inode, uint64_t index)
+{
+	struct page *page;
+
+	vfs_pcache_lock(&inode->pages);
+	page = vfs_pcache_lookup(&inode->pages, index);
+	vfs_pcache_unlock(&inode->pages);
+	return page;
 }
 
 /* Linux relatime: atime moves only if older than mtime/ctime or a day. */
@@ -95,8 +126,7 @@ static ssize_t tmpfs_read(struct vfs_file *file, void *buf, size_t length,
 		uint64_t pos = (uint64_t)*offset + done;
 		size_t in_page = pos % PAGE_SIZE;
 		size_t chunk = MIN(length - done, PAGE_SIZE - in_page);
-		struct page *page = vfs_pcache_lookup(&inode->pages,
-						      pos / PAGE_SIZE);
+		struct page *page = cache_lookup(inode, pos / PAGE_SIZE);
 
 		if (page == NULL)
 			memset((char *)buf + done, 0, chunk);
@@ -122,12 +152,15 @@ static ssize_t write_pages(struct tmpfs_inode *inode, const void *buf,
 	while (done < length) {
 		size_t in_page = (pos + done) % PAGE_SIZE;
 		size_t chunk = MIN(length - done, PAGE_SIZE - in_page);
-		char *data = page_for_write(inode, (pos + done) / PAGE_SIZE,
-					    &err);
+		struct page *page;
 
-		if (data == NULL)
+		vfs_pcache_lock(&inode->pages);
+		page = page_get_or_add(inode, (pos + done) / PAGE_SIZE, &err);
+		vfs_pcache_unlock(&inode->pages);
+		if (page == NULL)
 			break;
-		memcpy(data + in_page, (const char *)buf + done, chunk);
+		memcpy((char *)page_to_virt(page) + in_page,
+		       (const char *)buf + done, chunk);
 		done += chunk;
 	}
 	return done > 0 ? (ssize_t)done : err;
@@ -156,7 +189,7 @@ static ssize_t tmpfs_write(struct vfs_file *file, const void *buf,
 	if (done > 0) {
 		*offset += done;
 		if (*offset > inode->vfs.size)
-			inode->vfs.size = *offset;
+			WRITE_ONCE(inode->vfs.size, *offset);
 		vfs_inode_touch(&inode->vfs);
 	}
 	mutex_unlock(&inode->vfs.lock);
@@ -171,18 +204,24 @@ int tmpfs_set_size(struct vfs_inode *vfs, int64_t size)
 
 	if (size > TMPFS_MAX_SIZE)
 		return -EFBIG;
-	if (size < vfs->size) {
-		vfs_pcache_truncate(&inode->pages, keep, release_page,
-				    tmpfs_sb(vfs->sb));
-		/* Bytes past the end in the last page must read zero later. */
-		last = size % PAGE_SIZE ?
-		       vfs_pcache_lookup(&inode->pages, keep - 1) : NULL;
-		if (last != NULL)
-			memset((char *)page_to_virt(last) + size % PAGE_SIZE,
-			       0, PAGE_SIZE - size % PAGE_SIZE);
-		vfs->blocks = inode->pages.pages * BLOCKS_PER_PAGE;
+	if (size >= vfs->size) {
+		WRITE_ONCE(vfs->size, size);
+		return 0;
 	}
-	vfs->size = size;
+	/* The size first: a fault after the removal must see it (above). */
+	WRITE_ONCE(vfs->size, size);
+	vfs_pcache_lock(&inode->pages);
+	vfs_pcache_truncate(&inode->pages, keep, release_page,
+			    tmpfs_sb(vfs->sb));
+	/* Bytes past the end in the last page must read zero later. */
+	last = size % PAGE_SIZE ? vfs_pcache_lookup(&inode->pages, keep - 1)
+				: NULL;
+	if (last != NULL)
+		memset((char *)page_to_virt(last) + size % PAGE_SIZE, 0,
+		       PAGE_SIZE - size % PAGE_SIZE);
+	__atomic_store_n(&vfs->blocks, inode->pages.pages * BLOCKS_PER_PAGE,
+			 __ATOMIC_RELAXED);
+	vfs_pcache_unlock(&inode->pages);
 	return 0;
 }
 
@@ -197,6 +236,7 @@ static int64_t tmpfs_seek_data(struct vfs_file *file, int64_t offset,
 	if (offset < 0)
 		return -ENXIO;
 	mutex_lock(&inode->vfs.lock);
+	vfs_pcache_lock(&inode->pages);
 	size = inode->vfs.size;
 	if (offset >= size) {
 		result = -ENXIO;
@@ -211,6 +251,7 @@ static int64_t tmpfs_seek_data(struct vfs_file *file, int64_t offset,
 			index++;
 		result = MAX(offset, MIN(size, (int64_t)(index * PAGE_SIZE)));
 	}
+	vfs_pcache_unlock(&inode->pages);
 	mutex_unlock(&inode->vfs.lock);
 	return result;
 }
@@ -221,7 +262,33 @@ static int tmpfs_fsync(struct vfs_file *file)
 	return 0;	/* memory is the backing store: nothing to write back */
 }
 
+/*
+ * A page for a file mapping: the cache's page at index with a reference,
+ * a hole filled with a new zeroed page. Past the page holding the end of
+ * the file: -EIO (SIGBUS), as a full mount (Linux shmem gives SIGBUS for
+ * -ENOSPC too). Takes only the page cache lock (see above).
+ */
+static int tmpfs_get_page(struct vfs_file *file, uint64_t index,
+			  struct page **page)
+{
+	struct tmpfs_inode *inode = tmpfs_i(file->inode);
+	uint64_t size;
+	int err = 0;
+
+	vfs_pcache_lock(&inode->pages);
+	size = (uint64_t)READ_ONCE(inode->vfs.size);
+	if (index >= (size + PAGE_SIZE - 1) / PAGE_SIZE)
+		err = -EIO;
+	else
+		*page = page_get_or_add(inode, index, &err);
+	if (err == 0)
+		page_ref_get(*page);
+	vfs_pcache_unlock(&inode->pages);
+	return err == -ENOSPC ? -EIO : err;
+}
+
 const struct vfs_file_ops tmpfs_file_ops = {
+	.get_page = tmpfs_get_page,
 	.read = tmpfs_read,
 	.write = tmpfs_write,
 	.seek_data = tmpfs_seek_data,

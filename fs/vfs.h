@@ -20,6 +20,7 @@ struct vfs_mount;
 struct vfs_dentry;
 struct vfs_inode;
 struct vfs_file;
+struct page;
 
 #define VFS_NGROUPS_MAX 32
 
@@ -253,6 +254,40 @@ int vfs_utimensat(const struct vfs_caller *caller, struct vfs_file *dir,
  */
 int vfs_faccessat(const struct vfs_caller *caller, struct vfs_file *dir,
 		  const char *path, int mode, int flags);
+
+/* How a file maps (vfs_file_mmap_kind). */
+#define VFS_MMAP_PAGE_CACHE 1	/* its page-cache pages (vfs_file_get_page) */
+#define VFS_MMAP_ANONYMOUS 2	/* anonymous memory (/dev/zero) */
+
+/*
+ * Whether `file` can be mmap'd: VFS_MMAP_PAGE_CACHE, VFS_MMAP_ANONYMOUS,
+ * -ENODEV (no page cache: pipes, most devices, directories) or -EBADF
+ * (O_PATH). Any context.
+ */
+int vfs_file_mmap_kind(const struct vfs_file *file);
+
+/*
+ * For page faults of a VFS_MMAP_PAGE_CACHE file: the page at page
+ * `index` with a new reference (drop it with the page allocator's
+ * reference rules, core/mm). Returns 0, -EIO at or past the page holding
+ * the end of the file (SIGBUS), -ENOMEM. Takes no inode lock, so it may
+ * be called with an address space's lock held. May sleep.
+ */
+int vfs_file_get_page(struct vfs_file *file, uint64_t index,
+		      struct page **page);
+
+/*
+ * Opens the program of an execve: `path` relative to `dir` (NULL: the
+ * working directory), following a final symbolic link unless
+ * AT_SYMLINK_NOFOLLOW (-ELOOP then), AT_EMPTY_PATH with "" meaning `dir`.
+ * Needs execute permission (root: any x bit), not read permission, and a
+ * regular file (-EACCES otherwise, directories included). Returns a file
+ * open for reading (one reference) or ERR_PTR(-errno): walk errors,
+ * -EACCES, -ELOOP, -EINVAL (unknown flags). May sleep.
+ */
+struct vfs_file *vfs_open_exec(const struct vfs_caller *caller,
+			       struct vfs_file *dir, const char *path,
+			       int at_flags);
 
 /* Permission check of a resolved inode, as the exec code will need it. */
 int vfs_permission(const struct vfs_cred *cred, struct vfs_inode *inode,

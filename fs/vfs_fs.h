@@ -18,6 +18,7 @@
 #include "core/sync/rwlock.h"
 #include "fs/vfs.h"
 
+struct page;
 struct vfs_super;
 struct vfs_file;
 
@@ -129,6 +130,16 @@ struct vfs_file_ops {
 			     int whence);
 	int (*fsync)(struct vfs_file *file);
 	/*
+	 * File mmap: the page-cache page at page `index` with a new
+	 * reference for the caller. Returns 0, -EIO when index is at or
+	 * past the page holding the end of the file (the fault becomes
+	 * SIGBUS), -ENOMEM. Called by page faults with an address space's
+	 * lock held: must not take the inode lock. NULL: the file cannot be
+	 * mapped (-ENODEV), unless mmap_anonymous.
+	 */
+	int (*get_page)(struct vfs_file *file, uint64_t index,
+			struct page **page);
+	/*
 	 * ioctl(2) with `arg` a kernel buffer of the command's size, which
 	 * the syscall layer copies in and out (core/sys/sys_ioctl.c knows
 	 * each command's size). Returns >= 0 or -errno; -ENOTTY for a
@@ -143,6 +154,8 @@ struct vfs_file_ops {
 	bool stream;
 	/* No position at all (pipes): lseek, pread, pwrite give -ESPIPE. */
 	bool no_seek;
+	/* mmap gives anonymous memory (/dev/zero, as Linux's mmap_zero). */
+	bool mmap_anonymous;
 };
 
 struct vfs_super_ops {

@@ -17,12 +17,25 @@ struct vfs_file;
 /* Linux's limits: one string, and the total of argv and envp. */
 #define EXEC_ARG_STRLEN_MAX (32u * 4096u)	/* MAX_ARG_STRLEN */
 #define EXEC_ARGS_MAX 0x7fffffffu		/* MAX_ARG_STRINGS */
-/* Nested `#!` interpreters followed before -ELOOP (Linux: 4). */
-#define EXEC_INTERPRETER_DEPTH 4
+/*
+ * `#!` rewrites followed before -ELOOP: Linux (5.8+) exec_binprm runs the
+ * handlers at depths 0..5, so five scripts may chain to a binary.
+ */
+#define EXEC_INTERPRETER_DEPTH 5
+/* The bytes of a `#!` line looked at, NUL included (BINPRM_BUF_SIZE). */
+#define EXEC_SCRIPT_LINE_MAX 256
+/* Linux's floor for the argument budget (ARG_MAX) and its cap (6 MiB). */
+#define EXEC_ARGS_BUDGET_MIN (128u * 1024u)
+#define EXEC_ARGS_BUDGET_MAX (6u * 1024u * 1024u)
+/* AT_MINSIGSTKSZ: at least the signal frame core/proc builds. */
+#define EXEC_MINSIGSTKSZ 2048
 
 /*
  * The strings of argv then envp, each NUL-terminated, packed in one
  * kernel buffer. Owned by the caller; release with exec_args_free.
+ * `budget` is what the strings, their pointers and the path may take on
+ * the new stack (Linux's bprm->argmin rule): a `#!` rewrite that would
+ * exceed it is -E2BIG.
  */
 struct exec_args {
 	char *buffer;
@@ -30,18 +43,25 @@ struct exec_args {
 	size_t capacity;
 	uint32_t argc;
 	uint32_t envc;
+	uint64_t budget;
 };
 
 /*
  * Copies the NULL-terminated user arrays `argv` and `envp` (either may be
  * 0: an empty list, as Linux) from `as`. Returns 0, -EFAULT, -E2BIG (a
- * string longer than EXEC_ARG_STRLEN_MAX or the total above `limit`, a
- * quarter of RLIMIT_STACK as Linux) or -ENOMEM. May sleep.
+ * string longer than EXEC_ARG_STRLEN_MAX, NUL included, or strings plus
+ * pointers above the budget: `limit`, a quarter of RLIMIT_STACK, clamped
+ * to [EXEC_ARGS_BUDGET_MIN, EXEC_ARGS_BUDGET_MAX] as Linux) or -ENOMEM.
+ * An empty argv becomes {""} (Linux 5.18+). On failure nothing is left
+ * allocated. May sleep.
  */
 int exec_args_from_user(struct exec_args *args, struct address_space *as,
 			uaddr_t argv, uaddr_t envp, uint64_t limit);
 
-/* The same from kernel arrays (NULL-terminated), for starting init. */
+/*
+ * The same from kernel arrays (NULL-terminated; either may be NULL), for
+ * starting init; the budget is that of the default 8 MiB stack.
+ */
 int exec_args_from_kernel(struct exec_args *args, const char *const *argv,
 			  const char *const *envp);
 
@@ -75,11 +95,13 @@ struct exec_image {
  * Builds the initial stack with argc, argv, envp and the auxv (AT_PHDR,
  * AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID,
  * AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_HWCAP, AT_CLKTCK,
- * AT_EXECFN, AT_PLATFORM, AT_NULL) and places the heap after the image.
+ * AT_EXECFN, AT_PLATFORM, AT_MINSIGSTKSZ, AT_HWCAP2, AT_NULL; no vDSO)
+ * and places the heap after the image (docs/exec.md has the layout).
  * Returns 0 and fills `image`, or -errno with Linux's values: -ENOENT,
  * -EACCES (not a regular file, no execute permission, noexec), -ENOEXEC
  * (bad or foreign image), -ELOOP, -ENAMETOOLONG, -ENOMEM, -E2BIG, -EIO,
- * -ETXTBSY later. On failure nothing is left allocated. May sleep.
+ * -ETXTBSY later. On failure nothing is left allocated (`args` may have
+ * been rewritten by a `#!` line). May sleep.
  */
 int exec_load(const struct vfs_caller *caller, struct vfs_file *dir,
 	      const char *path, int at_flags, struct exec_args *args,

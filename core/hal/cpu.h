@@ -64,6 +64,14 @@ void hal_idle_until(uint64_t deadline_ns);
  */
 void hal_cpu_spin_yield(void);
 
+/*
+ * The hardware capabilities user space sees in AT_HWCAP: CPUID leaf 1's
+ * EDX of the CPU user programs run on, as Linux x86_64 reports them
+ * (both platforms run on x86_64 hardware). The same on every CPU. Any
+ * context.
+ */
+uint64_t hal_cpu_hwcap(void);
+
 /* Raises `vector` on `cpu` (which may be the caller). Any context. */
 void hal_ipi(unsigned int cpu, unsigned int vector);
 

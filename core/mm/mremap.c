@@ -9,6 +9,13 @@
 #include "core/include/uapi/mman.h"
 #include "core/lib/err.h"
 
+void vm_set_mmap_base(struct address_space *as, uaddr_t base)
+{
+	rwlock_write_lock(&as->lock);
+	as->mmap_base = base;
+	rwlock_write_unlock(&as->lock);
+}
+
 void vm_brk_init(struct address_space *as, uaddr_t start)
 {
 	rwlock_write_lock(&as->lock);

@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include "core/include/uapi/errno.h"
 #include "core/lib/rbtree.h"
 #include "core/lib/types.h"
 #include "core/sync/rwlock.h"
@@ -37,19 +38,32 @@
 /* si_code of the SIGSEGV a failed fault raises (Linux's values). */
 #define VM_SEGV_MAPERR 1	/* no mapping at the address */
 #define VM_SEGV_ACCERR 2	/* a mapping that forbids the access */
+/*
+ * vm_fault's error for an access a file mapping cannot back (past the
+ * page holding the end of the file): the thread gets SIGBUS with this
+ * si_code (Linux's BUS_ADRERR), not SIGSEGV.
+ */
+#define VM_FAULT_SIGBUS (-EIO)
+#define VM_BUS_ADRERR 2
 
 /* vma->flags */
 #define VMA_SHARED (1u << 0)	/* writes go to the object, seen by all */
 #define VMA_GROWSDOWN (1u << 1)	/* a stack: extends down on faults */
+/*
+ * A shared mapping of a file not open for writing: PROT_WRITE is refused
+ * with -EACCES, by mprotect too (Linux's VM_SHARED without VM_MAYWRITE).
+ */
+#define VMA_READONLY_FILE (1u << 2)
 
 struct page;
+struct vfs_file;
 struct vm_object;
 
 /*
  * What backs the pages of a VMA that has an object (shared anonymous
- * memory now, files later). `fault` returns in *page the page at page
+ * memory, a file's page cache). `fault` returns in *page the page at page
  * offset `pgoff` of the object with one reference for the caller, or
- * -ENOMEM/-EIO; it may sleep and is called with the address space's lock
+ * -ENOMEM, or VM_FAULT_SIGBUS (past the end of a file); it may sleep and is called with the address space's lock
  * held for reading. `release` frees the object when its last reference
  * goes.
  */
@@ -116,24 +130,74 @@ struct address_space *vm_fork(struct address_space *parent);
  * Resolves a fault at `addr` for `access` (VM_ACCESS_*): demand-zero,
  * copy-on-write, or growing a stack. Returns 0 when the access can be
  * retried; -EFAULT when nothing is mapped there (SEGV_MAPERR), -EACCES
- * when the mapping forbids the access (SEGV_ACCERR), -ENOMEM when out of
- * memory. Never uses hardware Accessed/Dirty bits. May sleep.
+ * when the mapping forbids the access (SEGV_ACCERR), VM_FAULT_SIGBUS
+ * (-EIO) for a file page past the page holding the end of the file
+ * (SIGBUS, BUS_ADRERR), -ENOMEM when out of memory. Never uses hardware
+ * Accessed/Dirty bits. May sleep.
  */
 int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access);
 
-/* The VM_SEGV_* code for a vm_fault error. */
+/* The VM_SEGV_* code for a vm_fault error (not VM_FAULT_SIGBUS). */
 int vm_fault_segv_code(int error);
+
+/* Whether a vm_fault error is a SIGBUS (VM_FAULT_SIGBUS) not a SIGSEGV. */
+static inline bool vm_fault_is_sigbus(int error)
+{
+	return error == VM_FAULT_SIGBUS;
+}
 
 /*
  * mmap(2) for anonymous memory, with Linux's validation. Returns the
  * address or -errno: -EINVAL (bad length, flags or alignment), -ENOMEM (no
  * room, overflow, out of memory), -EEXIST (MAP_FIXED_NOREPLACE over a
  * mapping), -EPERM (fixed below VM_MMAP_MIN_ADDR), -EOVERFLOW (offset
- * plus length wraps), -ENODEV (file mappings: not yet). MAP_POPULATE
- * faults the pages in (failures ignored, as Linux). May sleep.
+ * plus length wraps), -EBADF (no MAP_ANONYMOUS: a file is needed, see
+ * vm_mmap_file). MAP_POPULATE faults the pages in (failures ignored, as
+ * Linux). May sleep.
  */
 long vm_mmap(struct address_space *as, uaddr_t addr, uint64_t length,
 	     unsigned int prot, unsigned int flags, uint64_t offset);
+
+/*
+ * mmap(2) of `file` at byte `offset` (page-aligned), or anonymous memory
+ * when `flags` has MAP_ANONYMOUS (file ignored, may be NULL; -EBADF when
+ * NULL without it). MAP_PRIVATE maps the file's page-cache pages
+ * read-only and copies one on the first write (the file never changes);
+ * MAP_SHARED maps the pages themselves, so writes are the file's
+ * (MAP_SHARED_VALIDATE: -EOPNOTSUPP for unknown flags). Touching a page
+ * past the one holding the end of the file faults with VM_FAULT_SIGBUS;
+ * the rest of that last page reads zeros. /dev/zero gives anonymous
+ * memory (shared or private). The mapping holds a file reference until
+ * its last page range is unmapped. Errors beyond vm_mmap's: -EACCES (the
+ * file is not open for reading, or MAP_SHARED with PROT_WRITE and not
+ * open for writing), -ENODEV (no page cache: pipes, devices, directories),
+ * -EINVAL (MAP_HUGETLB on a file, an unknown mapping type). May sleep.
+ */
+long vm_mmap_file(struct address_space *as, uaddr_t addr, uint64_t length,
+		  unsigned int prot, unsigned int flags, uint64_t offset,
+		  struct vfs_file *file);
+
+/*
+ * msync(2): validates (flags MS_ASYNC/MS_SYNC/MS_INVALIDATE, not both
+ * ASYNC and SYNC, aligned address: -EINVAL; a hole in the range: -ENOMEM)
+ * and returns 0: tmpfs pages are the file, nothing is written back.
+ * FIXME: write back dirty pages once a block file system maps files.
+ */
+int vm_msync(struct address_space *as, uaddr_t addr, uint64_t length,
+	     unsigned int flags);
+
+/*
+ * mincore(2): for each page of [addr, addr + length) one byte at user
+ * `vec`, 1 when the page is mapped in this space's page table, else 0.
+ * Returns 0, -EINVAL (misaligned addr), -ENOMEM (a hole, or beyond the
+ * limit), -EFAULT (vec). FIXME: Linux also reports file pages that are
+ * in the page cache but not mapped here. May sleep.
+ */
+int vm_mincore(struct address_space *as, uaddr_t addr, uint64_t length,
+	       uaddr_t vec);
+
+/* The file a VMA's object maps (no reference taken), or NULL. Locked. */
+struct vfs_file *vm_object_file(const struct vm_object *object);
 
 /* munmap(2): 0, or -EINVAL (misaligned, zero or out-of-range length). */
 int vm_munmap(struct address_space *as, uaddr_t addr, uint64_t length);
@@ -156,6 +220,12 @@ uaddr_t vm_brk(struct address_space *as, uaddr_t brk);
 
 /* Places the heap at `start` (page-aligned), as exec does. */
 void vm_brk_init(struct address_space *as, uaddr_t start);
+
+/*
+ * Sets where top-down mmap placement starts (page-aligned, below the
+ * limit), as exec does once it has placed the stack.
+ */
+void vm_set_mmap_base(struct address_space *as, uaddr_t base);
 
 /*
  * mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, and

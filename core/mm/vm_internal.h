@@ -104,6 +104,12 @@ void vm_object_put(struct vm_object *object);
  */
 struct vm_object *vm_anon_object_create(void);
 
+/*
+ * A file object mapping `file`'s page cache (takes a file reference),
+ * with one reference; NULL when out of memory (vm_file.c).
+ */
+struct vm_object *vm_file_object_create(struct vfs_file *file);
+
 /* Placement and mapping (mmap.c). */
 
 /* Linux's default vm.max_map_count. */

@@ -15,6 +15,7 @@
  * so every function here looks up this_cpu afresh and no pointer to
  * thread-local data survives a switch.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -420,4 +421,14 @@ __noreturn void hal_halt_all(void)
 void hal_cpu_spin_yield(void)
 {
 	sched_yield();
+}
+
+/* User programs run on this host's CPU: its own CPUID leaf 1. */
+uint64_t hal_cpu_hwcap(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return 0;
+	return edx;
 }

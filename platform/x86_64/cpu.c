@@ -155,3 +155,11 @@ void hal_cpu_spin_yield(void)
 	/* Every CPU is real here: nothing to give away beyond a pause. */
 	__asm__ volatile("pause" ::: "memory");
 }
+
+uint64_t hal_cpu_hwcap(void)
+{
+	uint32_t regs[4];
+
+	x86_cpuid(1, 0, regs);
+	return regs[3];
+}

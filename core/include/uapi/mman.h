@@ -35,6 +35,11 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MAP_UNINITIALIZED 0x4000000
 
+/* msync flags. */
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
 /* mremap flags. */
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2

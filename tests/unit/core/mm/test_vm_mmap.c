@@ -33,8 +33,8 @@ Test(vm_mmap, mmap_rejects_bad_arguments, .init = setup, .fini = teardown)
 		     -EINVAL);
 	cr_assert_eq(vm_mmap(as, 0, PAGE_SIZE, RW,
 			     ANON_SHARED | MAP_GROWSDOWN, 0), -EINVAL);
-	cr_assert_eq(vm_mmap(as, 0, PAGE_SIZE, RW, MAP_PRIVATE, 0), -ENODEV,
-		     "file mappings are not there yet");
+	cr_assert_eq(vm_mmap(as, 0, PAGE_SIZE, RW, MAP_PRIVATE, 0), -EBADF,
+		     "no MAP_ANONYMOUS and no file");
 	cr_assert_eq(vm_test_vma_count(as), 0);
 }
 

@@ -91,6 +91,8 @@ Test(sys_syscall_table, implemented_and_unimplemented_rows)
 		"getpid", "fork", "vfork", "clone", "execve", "wait4",
 		"exit_group", "futex", "clock_gettime", "uname", "getrandom",
 		"sched_yield", "getcpu", "rt_sigaction", "sysinfo",
+		"mmap", "munmap", "mprotect", "brk", "mremap", "madvise",
+		"msync", "mincore",
 	};
 	static const char *const unimplemented[] = {
 		"acct", "swapon", "kexec_load", "lookup_dcookie", "clone3",
