@@ -79,18 +79,31 @@ void kmain_print_memory_summary(void)
 		(unsigned long long)(stats.page_map_bytes / 1024));
 }
 
-static int step_command_line(const struct boot_info *info)
+/*
+ * Parses the command line and sets the console level (quiet, loglevel=)
+ * before anything is printed, so that `quiet` keeps even the banner off
+ * the console. Returns what cmdline_parse returned.
+ */
+static int parse_command_line(const struct boot_info *info)
 {
 	uint64_t level;
+	int err = cmdline_parse(info->cmdline);
 
-	if (cmdline_parse(info->cmdline) < 0)
-		pr_warn("cmdline: too many parameters, the rest are ignored");
-	if (info->cmdline_truncated)
-		pr_warn("cmdline: truncated to %d bytes", BOOT_CMDLINE_MAX - 1);
 	if (cmdline_has_flag("quiet"))
 		printk_set_console_level(LOG_WARNING);
 	if (cmdline_get_u64("loglevel", &level) == 0)
 		printk_set_console_level((int)MIN(level, (uint64_t)LOG_DEBUG + 1));
+	return err;
+}
+
+static int command_line_status;	/* parse_command_line's result */
+
+static int step_command_line(const struct boot_info *info)
+{
+	if (command_line_status < 0)
+		pr_warn("cmdline: too many parameters, the rest are ignored");
+	if (info->cmdline_truncated)
+		pr_warn("cmdline: truncated to %d bytes", BOOT_CMDLINE_MAX - 1);
 	pr_info("Command line: %s", info->cmdline);
 	return 0;
 }
@@ -230,6 +243,7 @@ static const struct boot_step boot_steps[] = {
 __noreturn void kmain(struct boot_info *info)
 {
 	boot_info = info;
+	command_line_status = parse_command_line(info);
 	printk(LOG_NOTICE, "%s %s (%s, %s build) booting, %u CPU%s",
 	       AMPHI_NAME, CONFIG_VERSION, info->platform_name,
 	       CONFIG_DEBUG ? "debug" : "release", info->cpu_count,

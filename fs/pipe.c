@@ -20,6 +20,7 @@
 #include "fs/pipe.h"
 
 #include "core/include/uapi/ioctl.h"
+#include "core/include/uapi/poll.h"
 #include "core/include/uapi/signal.h"
 #include "core/lib/err.h"
 #include "core/lib/string.h"
@@ -131,6 +132,7 @@ static ssize_t pipe_read(struct vfs_file *file, void *buf, size_t length,
 		spin_unlock(&pipe->lock);
 		if (done > 0) {
 			wake_up_all(&pipe->write_wait);
+			vfs_poll_notify();
 			return (ssize_t)done;
 		}
 		if (eof)
@@ -171,8 +173,10 @@ static ssize_t pipe_write(struct vfs_file *file, const void *buf,
 					 length - done);
 		spin_unlock(&pipe->lock);
 		done += put;
-		if (put > 0)
+		if (put > 0) {
 			wake_up_all(&pipe->read_wait);
+			vfs_poll_notify();
+		}
 		if (broken) {
 			vfs_pipe_broken();
 			return done > 0 ? (ssize_t)done : -EPIPE;
@@ -233,9 +237,34 @@ static bool drop_end(struct pipe *pipe, int flags)
 	if (!last) {
 		wake_up_all(&pipe->read_wait);
 		wake_up_all(&pipe->write_wait);
+		vfs_poll_notify();
 	}
 	/* A waiter holds a file reference: none are left after the last. */
 	return last;
+}
+
+/* Linux's pipe_poll: data or no writer for readers, room for writers. */
+static unsigned int pipe_poll(struct vfs_file *file)
+{
+	struct pipe *pipe = file->private;
+	int flags = vfs_file_flags(file);
+	unsigned int mask = 0;
+
+	spin_lock(&pipe->lock);
+	if (is_reader(flags)) {
+		if (pipe->count > 0)
+			mask |= POLLIN | POLLRDNORM;
+		if (pipe->writers == 0 && pipe->writer_opens > 0)
+			mask |= POLLHUP;
+	}
+	if (is_writer(flags)) {
+		if (PIPE_CAPACITY - pipe->count >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (pipe->readers == 0)
+			mask |= POLLERR;
+	}
+	spin_unlock(&pipe->lock);
+	return mask;
 }
 
 static void pipe_release(struct vfs_file *file)
@@ -250,6 +279,7 @@ static const struct vfs_file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
 	.release = pipe_release,
 	.stream = true,
 	.no_seek = true,
@@ -297,6 +327,7 @@ int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 	pipe = pipe_alloc(cred);
 	if (pipe == NULL)
 		return -ENOMEM;
+	pipe->writer_opens = 1;	/* a writer existed: its close is a hang-up */
 	ends[0] = vfs_file_create_anon(&pipe->inode, &pipe_ops,
 				       O_RDONLY | status, cred, pipe);
 	if (IS_ERR(ends[0])) {
@@ -441,6 +472,7 @@ static const struct vfs_file_ops fifo_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
 	.stream = true,
 	.no_seek = true,
 };

@@ -184,6 +184,18 @@ int vfs_sync(void);
 int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg);
 
 /*
+ * Readiness for poll/select (fs/poll.c): the POLL* bits of `file` now.
+ * Waiters read vfs_poll_generation(), check their files, and sleep on
+ * vfs_poll_queue() until the generation moves; files bump it with
+ * vfs_poll_notify() whenever their readiness may have changed. One queue
+ * for every file, for now (FIXME: per-file queues, with epoll).
+ */
+unsigned int vfs_poll(struct vfs_file *file);
+uint64_t vfs_poll_generation(void);
+struct wait_queue *vfs_poll_queue(void);
+void vfs_poll_notify(void);
+
+/*
  * Fills `buf` with linux_dirent64 records. Returns the bytes filled, 0 at
  * the end, -EINVAL if even one record does not fit, -ENOTDIR.
  */

@@ -147,6 +147,14 @@ struct vfs_file_ops {
 	 */
 	int (*ioctl)(struct vfs_file *file, unsigned int cmd, void *arg);
 	/*
+	 * The file's readiness now (POLLIN, POLLOUT, POLLHUP, POLLERR...).
+	 * A file whose readiness can change calls vfs_poll_notify() when it
+	 * does. Optional: without it a file is always ready to read and
+	 * write (regular files, as Linux's DEFAULT_POLLMASK). Any context
+	 * that may take a spinlock.
+	 */
+	unsigned int (*poll)(struct vfs_file *file);
+	/*
 	 * Devices and pipes that ignore the position (lseek leaves it at 0).
 	 * Their reads and writes run without file->pos_lock (they may block
 	 * for long) and get a scratch offset.

@@ -262,3 +262,10 @@ long sys_madvise(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_msync(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_mincore(struct syscall_context *ctx,
 		 const struct syscall_args *args);
+
+/* Readiness (sys_poll.c) and sendfile (sys_rw.c). */
+long sys_poll(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_ppoll(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_select(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_pselect6(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_sendfile(struct syscall_context *ctx, const struct syscall_args *args);

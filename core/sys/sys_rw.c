@@ -18,6 +18,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/uaccess.h"
 #include "core/mm/vm.h"
+#include "fs/fdtable.h"
 #include "fs/vfs.h"
 
 /* Linux MAX_RW_COUNT: one call moves at most INT_MAX & PAGE_MASK bytes. */
@@ -403,4 +404,88 @@ long sys_getdents64(struct syscall_context *ctx,
 long sys_getdents(struct syscall_context *ctx, const struct syscall_args *args)
 {
 	return getdents_common(ctx, args, true);
+}
+
+/*
+ * sendfile(out, in, offset, count): copies through a kernel buffer. With
+ * an offset pointer the input is read at *offset (its file position
+ * untouched) and *offset advances; without, from the input's position.
+ * Any readable input works (Linux 5.12+ takes pipes too); an O_APPEND
+ * output is -EINVAL, as Linux.
+ */
+long sys_sendfile(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	struct vfs_file *out, *in;
+	size_t count = MIN(args->arg[3], MAX_RW_COUNT), done = 0;
+	int64_t offset = 0;
+	long result = 0;
+	char *bounce;
+
+	if (ctx->files == NULL || ctx->as == NULL)
+		return -ENOSYS;
+	in = fd_get(ctx->files, (int)args->arg[1]);
+	out = fd_get(ctx->files, (int)args->arg[0]);
+	if (in == NULL || out == NULL) {
+		result = -EBADF;
+		goto out;
+	}
+	result = check_access(in, false);
+	if (result == 0)
+		result = check_access(out, true);
+	if (result == 0 && (vfs_file_flags(out) & O_APPEND))
+		result = -EINVAL;
+	if (result == 0 && args->arg[2]) {
+		result = vm_copy_from_user(ctx->as, &offset, args->arg[2],
+					   sizeof(offset));
+		if (result == 0 && offset < 0)
+			result = -EINVAL;
+	}
+	if (result < 0 || count == 0)
+		goto out;
+	bounce = kmalloc(MIN(count, RW_CHUNK));
+	if (bounce == NULL) {
+		result = -ENOMEM;
+		goto out;
+	}
+	while (done < count) {
+		size_t want = MIN(count - done, RW_CHUNK);
+		ssize_t got = args->arg[2] ? vfs_pread(in, bounce, want, offset) :
+					     vfs_read(in, bounce, want);
+		ssize_t put;
+
+		if (got <= 0) {
+			result = got;
+			break;
+		}
+		put = vfs_write(out, bounce, (size_t)got);
+		if (put < 0) {
+			result = put;
+			if (!args->arg[2] && is_chunked(in))
+				vfs_lseek(in, -got, SEEK_CUR);
+			break;
+		}
+		done += (size_t)put;
+		offset += put;
+		if (put < got) {
+			if (!args->arg[2] && is_chunked(in))
+				vfs_lseek(in, -(got - put), SEEK_CUR);
+			break;
+		}
+		if ((size_t)got < want)
+			break;
+	}
+	kfree(bounce);
+	if (args->arg[2] && (done > 0 || result == 0)) {
+		int err = vm_copy_to_user(ctx->as, args->arg[2], &offset,
+					  sizeof(offset));
+
+		if (err < 0 && done == 0)
+			result = err;
+	}
+out:
+	if (in)
+		vfs_file_put(in);
+	if (out)
+		vfs_file_put(out);
+	return done > 0 ? (long)done : result;
 }
