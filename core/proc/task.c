@@ -38,7 +38,6 @@ void task_kick(struct task *task)
 			HAL_VECTOR_IPI_RESCHEDULE);
 }
 
-#define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1
 #define TRAP_BRKPT 1
@@ -100,8 +99,8 @@ static void handle_fault(struct task *task, const struct trap *trap)
 			(unsigned long long)trap->fault_address);
 		task_die_of_signal(SIGKILL);
 	}
-	if (err == -EIO)	/* past the end of a mapped file */
-		signal_force_fault(task, SIGBUS, BUS_ADRERR,
+	if (vm_fault_is_sigbus(err))	/* past the end of a mapped file */
+		signal_force_fault(task, SIGBUS, VM_BUS_ADRERR,
 				   trap->fault_address);
 	else
 		signal_force_fault(task, SIGSEGV, vm_fault_segv_code(err),
