@@ -150,7 +150,7 @@ static int step_selftest(const struct boot_info *info)
 		hal_poweroff(selftest_run_all());
 	if (selftest_fault(mode) < 0)
 		pr_warn("selftest: unknown mode '%s' (1, panic, write-text, "
-			"write-rodata, exec-data)", mode);
+			"write-rodata, exec-data, smap-read, smep-exec)", mode);
 	return 0;
 }
 
