@@ -136,7 +136,7 @@ int selftest_fault(const char *mode)
 		write_to((volatile void *)(uintptr_t)&rodata_word);
 	else if (kstrcmp(mode, "exec-data") == 0)
 		code();
-	else
-		return selftest_user_fault(mode);
+	else if (selftest_user_fault(mode) < 0)
+		return -EINVAL;
 	panic("selftest: the deliberate fault (%s) did not fault", mode);
 }

@@ -51,7 +51,11 @@ int selftest_run_all(void);
  */
 int selftest_fault(const char *mode);
 
-/* The user-memory modes of selftest_fault; -EINVAL for any other mode. */
+/*
+ * The user-memory modes of selftest_fault: returns 0 if the access did
+ * not fault (the caller panics), -EINVAL for any other mode or where the
+ * platform has no user mode.
+ */
 int selftest_user_fault(const char *mode);
 /* The test tables of each file. */
 extern const struct selftest selftest_mm_tests[];

@@ -11,6 +11,7 @@
  */
 #include "core/hal/cpu.h"
 
+#include "core/lib/printk.h"
 #include "core/lib/string.h"
 #include "x86.h"
 
@@ -185,6 +186,8 @@ void x86_cpu_enable_features(void)
 	if (hal_cpu_id() == 0) {
 		x86_smap_enabled = cr4 & CR4_SMAP;
 		mxcsr_mask_probe();
+		pr_info("cpu: SMEP %s, SMAP %s, NX on", cr4 & CR4_SMEP ? "on" : "off",
+			cr4 & CR4_SMAP ? "on" : "off");
 	}
 }
 
