@@ -368,6 +368,24 @@ static int fault_at(struct address_space *as, enum routine r, uaddr_t address,
 	return 0;
 }
 
+/* User code jumping into kernel text faults at that address. */
+static int kernel_text_run(struct address_space *as)
+{
+	struct user_ctx ctx;
+	struct trap trap;
+	int result;
+
+	ctx_init(&ctx, as, R_LOOP);
+	ctx.regs.rip = (uaddr_t)(uintptr_t)selftest_run_all;
+	result = run_expect(&ctx, &trap, TRAP_FAULT);
+	if (result == 0 && (trap.fault_address != ctx.regs.rip ||
+			    !(trap.error_code & TRAP_FAULT_USER)))
+		result = selftest_fail("kernel text: fault at %#llx bits %#llx",
+				       (unsigned long long)trap.fault_address,
+				       (unsigned long long)trap.error_code);
+	return result;
+}
+
 static int user_fault(void)
 {
 	static const uint64_t kernel_word = 0x5a5a;
@@ -391,16 +409,8 @@ static int user_fault(void)
 	if (result == 0)
 		result = fault_at(as, R_READ, (uaddr_t)&kernel_word,
 				  TRAP_FAULT_USER, 0);
-	if (result == 0) {
-		struct user_ctx ctx;
-		struct trap trap;
-
-		ctx_init(&ctx, as, R_LOOP);
-		ctx.regs.rip = (uaddr_t)(uintptr_t)selftest_run_all;
-		result = run_expect(&ctx, &trap, TRAP_FAULT);
-		if (result == 0 && trap.fault_address != ctx.regs.rip)
-			result = selftest_fail("kernel text ran in user mode");
-	}
+	if (result == 0)
+		result = kernel_text_run(as);
 	vm_put(as);
 	return result;
 }
@@ -554,47 +564,66 @@ static int user_sse(void)
 	return result;
 }
 
-/* RFLAGS and selectors user code cannot choose; bad rip and rsp. */
-static int user_sanitize(void)
+/* RFLAGS and selectors user code cannot choose, from a ctx asking all. */
+static int sanitized_state(struct address_space *as)
 {
-	struct address_space *as = space_create();
 	struct user_ctx ctx;
 	struct trap trap;
 	uint64_t seen;
 	int result;
 
-	if (IS_ERR(as))
-		return selftest_fail("no address space: %ld", PTR_ERR(as));
 	ctx_init(&ctx, as, R_FLAGS);
 	ctx.regs.rflags = ~0ULL;
 	ctx.regs.cs = 0x10;
 	ctx.regs.ss = 0x18;
 	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
-	seen = ctx.regs.rax;
-	if (result == 0 && (!(seen & RFLAGS_IF) ||
-			    (seen & (RFLAGS_IOPL | RFLAGS_TF | RFLAGS_AC |
-				     RFLAGS_NT))))
-		result = selftest_fail("user rflags %#llx",
-				       (unsigned long long)seen);
-	if (result == 0 && (ctx.regs.cs != LINUX_USER_CS ||
-			    ctx.regs.ss != LINUX_USER_SS))
-		result = selftest_fail("cs %#llx ss %#llx",
-				       (unsigned long long)ctx.regs.cs,
-				       (unsigned long long)ctx.regs.ss);
-	ctx_init(&ctx, as, R_LOOP);
-	ctx.regs.rip = 0x0000800000000000ULL;
-	if (result == 0 && (hal_user_run(&ctx, &trap) < 0 ||
-			    trap.kind != TRAP_EXCEPTION ||
-			    trap.vector != VECTOR_GENERAL_PROTECTION))
-		result = selftest_fail("non-canonical rip: trap %s vector %u",
-				       kind_name(trap.kind), trap.vector);
+	if (result != 0)
+		return result;
+	seen = ctx.regs.rax; /* what pushfq saw in user mode */
+	if (!(seen & RFLAGS_IF) ||
+	    (seen & (RFLAGS_IOPL | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT)))
+		return selftest_fail("user rflags %#llx",
+				     (unsigned long long)seen);
+	if (ctx.regs.cs != LINUX_USER_CS || ctx.regs.ss != LINUX_USER_SS)
+		return selftest_fail("cs %#llx ss %#llx",
+				     (unsigned long long)ctx.regs.cs,
+				     (unsigned long long)ctx.regs.ss);
+	return 0;
+}
+
+/* A non-canonical rip (or rsp) comes back as exception `vector`. */
+static int bad_return(struct address_space *as, bool bad_rip,
+		      unsigned int vector)
+{
+	struct user_ctx ctx;
+	struct trap trap;
+	int err;
+
 	ctx_init(&ctx, as, R_FLAGS);
-	ctx.regs.rsp = 0x8000000000000000ULL;
-	if (result == 0 && (hal_user_run(&ctx, &trap) < 0 ||
-			    trap.kind != TRAP_EXCEPTION ||
-			    trap.vector != VECTOR_STACK_FAULT))
-		result = selftest_fail("non-canonical rsp: trap %s vector %u",
-				       kind_name(trap.kind), trap.vector);
+	if (bad_rip)
+		ctx.regs.rip = 0x0000800000000000ULL;
+	else
+		ctx.regs.rsp = 0x8000000000000000ULL;
+	err = hal_user_run(&ctx, &trap);
+	if (err < 0 || trap.kind != TRAP_EXCEPTION || trap.vector != vector)
+		return selftest_fail("non-canonical %s: error %d, trap %s "
+				     "vector %u", bad_rip ? "rip" : "rsp", err,
+				     kind_name(trap.kind), trap.vector);
+	return 0;
+}
+
+static int user_sanitize(void)
+{
+	struct address_space *as = space_create();
+	int result;
+
+	if (IS_ERR(as))
+		return selftest_fail("no address space: %ld", PTR_ERR(as));
+	result = sanitized_state(as);
+	if (result == 0)
+		result = bad_return(as, true, VECTOR_GENERAL_PROTECTION);
+	if (result == 0)
+		result = bad_return(as, false, VECTOR_STACK_FAULT);
 	vm_put(as);
 	return result;
 }
@@ -663,17 +692,17 @@ static int check_slots(struct address_space *as, cpumask_t cpus)
 	return 0;
 }
 
-/* One address space, user code on every online CPU at once. */
-static int user_every_cpu(void)
+/*
+ * Starts a worker on each online CPU into workers[] (NULL where none
+ * started). Returns 0, or -1 if one could not start.
+ */
+static int start_cpu_workers(struct address_space *as,
+			     struct thread *workers[HAL_MAX_CPUS])
 {
 	static struct cpu_run runs[HAL_MAX_CPUS];
-	struct thread *workers[HAL_MAX_CPUS] = { 0 };
-	struct address_space *as = space_create();
-	cpumask_t online = sched_online_mask(), done = 0;
-	int result = 0, exit_code, skipped = 0;
+	cpumask_t online = sched_online_mask();
+	int result = 0;
 
-	if (IS_ERR(as))
-		return selftest_fail("no address space: %ld", PTR_ERR(as));
 	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS && cpu < DATA_PAGES;
 	     cpu++) {
 		if (!(online & CPUMASK_OF(cpu)))
@@ -685,6 +714,20 @@ static int user_every_cpu(void)
 			result = selftest_fail("no worker for CPU %u", cpu);
 		}
 	}
+	return result;
+}
+
+/* One address space, user code on every online CPU at once. */
+static int user_every_cpu(void)
+{
+	struct thread *workers[HAL_MAX_CPUS] = { 0 };
+	struct address_space *as = space_create();
+	cpumask_t done = 0;
+	int result, exit_code, skipped = 0;
+
+	if (IS_ERR(as))
+		return selftest_fail("no address space: %ld", PTR_ERR(as));
+	result = start_cpu_workers(as, workers);
 	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
 		if (workers[cpu] == NULL)
 			continue;
