@@ -53,11 +53,14 @@ enum routine {
 	R_FLAGS = 0x180,
 	R_READ = 0x190,
 	R_WRITE_SLOT = 0x1a0,
-	CODE_SIZE = 0x1b0,
+	R_INT_TIMER = 0x1b0,
+	R_TRAP_FLAG = 0x1c0,
+	CODE_SIZE = 0x1d0,
 };
 
 #define GETPID 39
 #define EXIT 60
+#define VECTOR_DEBUG 1
 #define VECTOR_BREAKPOINT 3
 #define VECTOR_INVALID_OPCODE 6
 #define VECTOR_STACK_FAULT 12
@@ -70,6 +73,7 @@ enum routine {
 #define LINUX_USER_CS 0x33
 #define LINUX_USER_SS 0x2b
 #define FXSAVE_XMM0 160
+#define ANY_ERROR_CODE (~0ULL)
 
 static const uint8_t code[CODE_SIZE] = {
 	/* R_SYSCALL: mov $39,%eax; mov $0x1111,%edi; mov $0x2222,%esi;
@@ -105,6 +109,10 @@ static const uint8_t code[CODE_SIZE] = {
 	[R_READ] = 0x48, 0x8b, 0x07, 0xeb, 0xfe, /* mov (%rdi),%rax; jmp . */
 	/* R_WRITE_SLOT: mov %rsi,(%rdi); syscall; jmp . */
 	[R_WRITE_SLOT] = 0x48, 0x89, 0x37, 0x0f, 0x05, 0xeb, 0xfe,
+	[R_INT_TIMER] = 0xcd, 0xf0,		/* int $0xf0 */
+	/* R_TRAP_FLAG: pushfq; orq $0x100,(%rsp); popfq; 1: jmp 1b */
+	[R_TRAP_FLAG] = 0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00,
+	0x9d, 0xeb, 0xfe,
 };
 
 /* Maps [addr, addr + pages) with `prot`; MAP_POPULATE if `populate`. */
@@ -415,9 +423,13 @@ static int user_fault(void)
 	return result;
 }
 
-/* Runs `r`: an exception `vector` with rip at CODE + `rip`. */
+/*
+ * Runs `r`: an exception `vector` with `error_code` (ANY_ERROR_CODE: an
+ * IDT-referencing one, bit 1), rip at CODE + `rip`.
+ */
 static int exception_at(struct address_space *as, enum routine r,
-			unsigned int vector, unsigned int rip)
+			unsigned int vector, uint64_t error_code,
+			unsigned int rip)
 {
 	struct user_ctx ctx;
 	struct trap trap;
@@ -435,8 +447,9 @@ static int exception_at(struct address_space *as, enum routine r,
 				     (unsigned long long)ctx.regs.rip,
 				     (unsigned long long)ctx.regs.orig_rax,
 				     vector, (unsigned long long)CODE + rip);
-	if (vector == VECTOR_GENERAL_PROTECTION && trap.error_code != 0)
-		return selftest_fail("#GP error code %#llx",
+	if (error_code == ANY_ERROR_CODE ? !(trap.error_code & 2) :
+					    trap.error_code != error_code)
+		return selftest_fail("routine %#x: error code %#llx", r,
 				     (unsigned long long)trap.error_code);
 	return 0;
 }
@@ -448,15 +461,32 @@ static int user_exception(void)
 
 	if (IS_ERR(as))
 		return selftest_fail("no address space: %ld", PTR_ERR(as));
-	result = exception_at(as, R_UD2, VECTOR_INVALID_OPCODE, R_UD2);
+	result = exception_at(as, R_UD2, VECTOR_INVALID_OPCODE, 0, R_UD2);
 	if (result == 0)
-		result = exception_at(as, R_INT3, VECTOR_BREAKPOINT, R_INT3 + 1);
+		result = exception_at(as, R_INT3, VECTOR_BREAKPOINT, 0,
+				      R_INT3 + 1);
 	if (result == 0)
-		result = exception_at(as, R_HLT, VECTOR_GENERAL_PROTECTION,
+		result = exception_at(as, R_HLT, VECTOR_GENERAL_PROTECTION, 0,
 				      R_HLT);
 	if (result == 0)
-		result = exception_at(as, R_CLI, VECTOR_GENERAL_PROTECTION,
+		result = exception_at(as, R_CLI, VECTOR_GENERAL_PROTECTION, 0,
 				      R_CLI);
+	/*
+	 * No faking an interrupt: the gate is the kernel's. The error code
+	 * names the IDT entry (vector * 8 + 2 on hardware, QEMU's TCG says
+	 * vector * 16 + 2).
+	 */
+	if (result == 0)
+		result = exception_at(as, R_INT_TIMER,
+				      VECTOR_GENERAL_PROTECTION, ANY_ERROR_CODE,
+				      R_INT_TIMER);
+	/*
+	 * TF set by user code: a single-step trap after the jump that follows
+	 * popf (TCG already traps after popf itself: the same rip here).
+	 */
+	if (result == 0)
+		result = exception_at(as, R_TRAP_FLAG, VECTOR_DEBUG, 0,
+				      R_TRAP_FLAG + 10);
 	vm_put(as);
 	return result;
 }
