@@ -43,7 +43,7 @@ struct user_ctx {
 };
 
 enum trap_kind {
-	TRAP_SYSCALL = 1,	/* regs.orig_rax holds the number */
+	TRAP_SYSCALL = 1,	/* regs.orig_rax: the number; rax: -ENOSYS */
 	TRAP_FAULT,		/* page fault at fault_address */
 	TRAP_EXCEPTION,		/* any other CPU exception: see vector */
 	TRAP_INTERRUPT,		/* an interrupt stopped the user code */
@@ -67,7 +67,8 @@ struct trap {
  * Makes ctx->as the calling CPU's address space first (hal_as_activate),
  * so the core needs no address-space switch of its own at context switch.
  * Registers come back in ctx->regs as the trap left them: after
- * TRAP_SYSCALL, rcx and r11 hold the user's rip and rflags, as on Linux;
+ * TRAP_SYSCALL, orig_rax holds the number, rax -ENOSYS (Linux's entry
+ * state, which ptrace shows too), rcx and r11 the user's rip and rflags;
  * after anything else orig_rax is -1. The platform sanitizes what user
  * code may not set: cs/ss become the user selectors (Linux's 0x33/0x2b,
  * or 0x23 for 32-bit code), rflags keeps only the arithmetic flags, DF

@@ -96,16 +96,16 @@ static const uint8_t code[CODE_SIZE] = {
 	[R_UD2] = 0x0f, 0x0b,			/* ud2 */
 	[R_INT3] = 0xcc, 0xeb, 0xfe,		/* int3; jmp . */
 	[R_LOOP] = 0xeb, 0xfe,			/* jmp . */
-	/* R_FS: mov %fs:0,%rax; syscall; jmp . */
-	[R_FS] = 0x64, 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x00, 0x0f,
+	/* R_FS: mov %fs:0,%rdi; syscall; jmp . */
+	[R_FS] = 0x64, 0x48, 0x8b, 0x3c, 0x25, 0x00, 0x00, 0x00, 0x00, 0x0f,
 	0x05, 0xeb, 0xfe,
-	/* R_SSE: movq %rdi,%xmm0; syscall; movq %xmm0,%rax; syscall; jmp . */
+	/* R_SSE: movq %rdi,%xmm0; syscall; movq %xmm0,%rdi; syscall; jmp . */
 	[R_SSE] = 0x66, 0x48, 0x0f, 0x6e, 0xc7, 0x0f, 0x05, 0x66, 0x48, 0x0f,
-	0x7e, 0xc0, 0x0f, 0x05, 0xeb, 0xfe,
+	0x7e, 0xc7, 0x0f, 0x05, 0xeb, 0xfe,
 	[R_HLT] = 0xf4,				/* hlt */
 	[R_CLI] = 0xfa,				/* cli */
-	/* R_FLAGS: pushfq; pop %rax; syscall; jmp . */
-	[R_FLAGS] = 0x9c, 0x58, 0x0f, 0x05, 0xeb, 0xfe,
+	/* R_FLAGS: pushfq; pop %rdi; syscall; jmp . */
+	[R_FLAGS] = 0x9c, 0x5f, 0x0f, 0x05, 0xeb, 0xfe,
 	[R_READ] = 0x48, 0x8b, 0x07, 0xeb, 0xfe, /* mov (%rdi),%rax; jmp . */
 	/* R_WRITE_SLOT: mov %rsi,(%rdi); syscall; jmp . */
 	[R_WRITE_SLOT] = 0x48, 0x89, 0x37, 0x0f, 0x05, 0xeb, 0xfe,
@@ -209,16 +209,19 @@ static int run_expect(struct user_ctx *ctx, struct trap *trap,
 	return selftest_fail("interrupted 10000 times in a row");
 }
 
-/* A system call `number` at rip `rip`; checks rcx/r11 as SYSCALL sets. */
+/*
+ * A system call `number` at rip `rip`: rax -ENOSYS until the kernel sets
+ * a result, rcx/r11 as SYSCALL sets them.
+ */
 static int expect_syscall(const struct user_ctx *ctx, uint64_t number,
 			  uint64_t rip)
 {
 	const struct user_regs *r = &ctx->regs;
 
-	if (r->orig_rax != number || r->rax != number)
-		return selftest_fail("syscall %llu (rax %llu), expected %llu",
+	if (r->orig_rax != number || r->rax != (uint64_t)-ENOSYS)
+		return selftest_fail("syscall %llu (rax %lld), expected %llu",
 				     (unsigned long long)r->orig_rax,
-				     (unsigned long long)r->rax,
+				     (long long)r->rax,
 				     (unsigned long long)number);
 	if (r->rip != rip || r->rcx != rip || r->r11 != r->rflags)
 		return selftest_fail("rip %#llx rcx %#llx r11 %#llx rflags "
@@ -546,9 +549,9 @@ static int user_fs_base(void)
 	ctx.regs.fs_base = DATA + 0x800;
 	if (result == 0)
 		result = run_expect(&ctx, &trap, TRAP_SYSCALL);
-	if (result == 0 && ctx.regs.rax != value)
+	if (result == 0 && ctx.regs.rdi != value)
 		result = selftest_fail("%%fs:0 read %#llx",
-				       (unsigned long long)ctx.regs.rax);
+				       (unsigned long long)ctx.regs.rdi);
 	if (result == 0 && ctx.regs.fs_base != DATA + 0x800)
 		result = selftest_fail("fs_base became %#llx",
 				       (unsigned long long)ctx.regs.fs_base);
@@ -586,9 +589,9 @@ static int user_sse(void)
 	}
 	for (int i = 0; i < 2 && result == 0; i++) {
 		result = run_expect(&ctx[i], &trap, TRAP_SYSCALL);
-		if (result == 0 && ctx[i].regs.rax != patterns[i])
+		if (result == 0 && ctx[i].regs.rdi != patterns[i])
 			result = selftest_fail("thread %d read xmm0 %#llx", i,
-					       (unsigned long long)ctx[i].regs.rax);
+					       (unsigned long long)ctx[i].regs.rdi);
 	}
 	vm_put(as);
 	return result;
@@ -609,7 +612,7 @@ static int sanitized_state(struct address_space *as)
 	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
 	if (result != 0)
 		return result;
-	seen = ctx.regs.rax; /* what pushfq saw in user mode */
+	seen = ctx.regs.rdi; /* what pushfq saw in user mode */
 	if (!(seen & RFLAGS_IF) ||
 	    (seen & (RFLAGS_IOPL | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT)))
 		return selftest_fail("user rflags %#llx",

@@ -23,6 +23,7 @@
 #include "layout.h"
 
 #define RFLAGS_KERNEL 0x2		/* IF, DF and AC clear */
+#define ENOSYS 38
 
 	.text
 
@@ -121,10 +122,12 @@ x86_user_return:
 /*
  * Saves the user registers into the running struct user_regs (in %rdi);
  * the user's rdi is at (%rsp) and its rsp in the per-CPU scratch slot.
- * rcx and r11 hold the user's rip and rflags, as SYSCALL left them.
+ * rcx and r11 hold the user's rip and rflags, as SYSCALL left them. The
+ * number goes to orig_rax and rax reads -ENOSYS, as Linux (and ptrace,
+ * so the hosted runner) shows a system call at entry.
  */
 .macro SAVE_SYSCALL_REGS
-	movq %rax, UREGS_RAX(%rdi)
+	movq $-ENOSYS, UREGS_RAX(%rdi)	/* Linux's pt_regs at entry */
 	movq %rax, UREGS_ORIG_RAX(%rdi)
 	movq %rcx, UREGS_RCX(%rdi)
 	movq %rcx, UREGS_RIP(%rdi)

@@ -122,6 +122,10 @@ static uint16_t read_selector_gs(void)
  * base and, in KERNEL_GS_BASE until the SWAPGS into ring 3, the GS base.
  * Loading GS may clear its base: the kernel's is written back.
  */
+/*
+ * (An NMI between the GS load and the MSR write would find no per-CPU
+ * area; only a user-loaded GS selector gets here.)
+ */
 static void segments_load(struct x86_cpu *cpu, const struct user_regs *regs)
 {
 	__asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"(0));
