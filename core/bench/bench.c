@@ -28,7 +28,7 @@ struct bench_suite {
 static const struct bench_suite suites[] = {
 	{ "sched", bench_sched, &bench_sched_count },
 	{ "vfs", bench_vfs, &bench_vfs_count },
-	{ "user", bench_user, &bench_user_count },
+	{ "usermode", bench_user, &bench_user_count },
 };
 
 /* One benchmark's run, handed to its driver thread. */
@@ -194,7 +194,7 @@ int bench_run(const char *suite_name)
 
 	if (suite == NULL) {
 		printk(LOG_ERR,
-		       "bench: unknown suite '%s' (suites: sched, vfs, user)",
+		       "bench: unknown suite '%s' (suites: sched, vfs, usermode)",
 		       suite_name);
 		return -EINVAL;
 	}

@@ -111,7 +111,7 @@ static int bench_syscall_exact(const struct bench_params *params,
 }
 
 const struct bench bench_user[] = {
-	{ "user.syscall", bench_syscall },
-	{ "user.syscall_exact", bench_syscall_exact },
+	{ "usermode.syscall", bench_syscall },
+	{ "usermode.syscall_exact", bench_syscall_exact },
 };
 const unsigned int bench_user_count = ARRAY_SIZE(bench_user);

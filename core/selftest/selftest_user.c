@@ -179,8 +179,9 @@ static const char *kind_name(enum trap_kind kind)
 }
 
 /*
- * Runs ctx to its next trap other than an interrupt (interrupts just
- * resume, as the core's loop would) and checks that it is `kind`.
+ * Runs ctx to its next trap other than an interrupt (after an interrupt,
+ * a preemption point and resume, as the core's loop does) and checks
+ * that it is `kind`.
  * Returns 0, SELFTEST_SKIP (no user mode here) or -1.
  */
 static int run_expect(struct user_ctx *ctx, struct trap *trap,
@@ -193,8 +194,10 @@ static int run_expect(struct user_ctx *ctx, struct trap *trap,
 			return selftest_skip("hal_user_run: no user mode yet");
 		if (err < 0)
 			return selftest_fail("hal_user_run: error %d", err);
-		if (trap->kind == TRAP_INTERRUPT && kind != TRAP_INTERRUPT)
+		if (trap->kind == TRAP_INTERRUPT && kind != TRAP_INTERRUPT) {
+			sched_preempt_point(); /* as the core's loop does */
 			continue;
+		}
 		if (trap->kind != kind)
 			return selftest_fail("trap %s (vector %u, error %#llx, "
 					     "address %#llx, rip %#llx), "
@@ -206,7 +209,8 @@ static int run_expect(struct user_ctx *ctx, struct trap *trap,
 					     kind_name(kind));
 		return 0;
 	}
-	return selftest_fail("interrupted 10000 times in a row");
+	return selftest_fail("interrupted 10000 times in a row (vector %u)",
+			     trap->vector);
 }
 
 /*
@@ -254,20 +258,20 @@ static int expect_arguments(const struct user_regs *r)
  * call with the rcx/r11 it saw. `exact` resumes with rcx/r11 that do not
  * match rip/rflags, which must reach user code unchanged (no SYSRET).
  */
-static int syscall_round(struct address_space *as, bool exact)
+static int syscall_round_in(struct user_ctx *ctx, struct address_space *as,
+			    bool exact)
 {
-	struct user_ctx ctx;
 	struct trap trap;
-	struct user_regs *r = &ctx.regs;
+	struct user_regs *r = &ctx->regs;
 	uint64_t rip_after = CODE + R_SYSCALL_RESUMED, flags;
 	int result;
 
-	ctx_init(&ctx, as, R_SYSCALL);
+	ctx_init(ctx, as, R_SYSCALL);
 	r->rbx = 0xb0b0;
 	r->r15 = 0xf0f0;
-	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
+	result = run_expect(ctx, &trap, TRAP_SYSCALL);
 	if (result == 0)
-		result = expect_syscall(&ctx, GETPID, rip_after);
+		result = expect_syscall(ctx, GETPID, rip_after);
 	if (result == 0)
 		result = expect_arguments(r);
 	if (result != 0)
@@ -278,9 +282,9 @@ static int syscall_round(struct address_space *as, bool exact)
 		r->rcx = 0xc0c0;
 		r->r11 = 0xd0d0;
 	}
-	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
+	result = run_expect(ctx, &trap, TRAP_SYSCALL);
 	if (result == 0)
-		result = expect_syscall(&ctx, EXIT, rip_after + 16);
+		result = expect_syscall(ctx, EXIT, rip_after + 16);
 	if (result != 0)
 		return result;
 	if (r->rdx != 4242 || r->rdi != (exact ? 0xc0c0 : rip_after) ||
@@ -294,6 +298,15 @@ static int syscall_round(struct address_space *as, bool exact)
 				     (unsigned long long)r->rbx,
 				     (unsigned long long)r->r15);
 	return 0;
+}
+
+static int syscall_round(struct address_space *as, bool exact)
+{
+	struct user_ctx ctx;
+	int result = syscall_round_in(&ctx, as, exact);
+
+	hal_user_release(&ctx);
+	return result;
 }
 
 static int user_syscall(void)
@@ -325,15 +338,15 @@ static int expect_fault(const struct trap *trap, uaddr_t address,
 }
 
 /* A demand-zero write: the fault, vm_fault, then the write completes. */
-static int fault_demand_write(struct address_space *as)
+static int fault_demand_write_in(struct user_ctx *ctx,
+				 struct address_space *as)
 {
-	struct user_ctx ctx;
 	struct trap trap;
 	uint64_t value = 0;
 	int result, err;
 
-	ctx_init(&ctx, as, R_FAULT_WRITE);
-	result = run_expect(&ctx, &trap, TRAP_FAULT);
+	ctx_init(ctx, as, R_FAULT_WRITE);
+	result = run_expect(ctx, &trap, TRAP_FAULT);
 	if (result == 0)
 		result = expect_fault(&trap, DATA,
 				      TRAP_FAULT_USER | TRAP_FAULT_WRITE);
@@ -342,9 +355,9 @@ static int fault_demand_write(struct address_space *as)
 	err = vm_fault(as, trap.fault_address, VM_ACCESS_WRITE);
 	if (err < 0)
 		return selftest_fail("vm_fault: %d", err);
-	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
+	result = run_expect(ctx, &trap, TRAP_SYSCALL);
 	if (result == 0)
-		result = expect_syscall(&ctx, 1, CODE + R_FAULT_WRITE + 19);
+		result = expect_syscall(ctx, 1, CODE + R_FAULT_WRITE + 19);
 	if (result != 0)
 		return result;
 	err = vm_copy_from_user(as, &value, DATA, sizeof(value));
@@ -354,17 +367,26 @@ static int fault_demand_write(struct address_space *as)
 	return 0;
 }
 
-/* Runs `r` with rdi = `address`; it must fault there with `bits` set. */
-static int fault_at(struct address_space *as, enum routine r, uaddr_t address,
-		    uint64_t bits, uint64_t exact_bits)
+static int fault_demand_write(struct address_space *as)
 {
 	struct user_ctx ctx;
+	int result = fault_demand_write_in(&ctx, as);
+
+	hal_user_release(&ctx);
+	return result;
+}
+
+/* Runs `r` with rdi = `address`; it must fault there with `bits` set. */
+static int fault_at_in(struct user_ctx *ctx, struct address_space *as,
+		       enum routine r, uaddr_t address, uint64_t bits,
+		       uint64_t exact_bits)
+{
 	struct trap trap;
 	int result;
 
-	ctx_init(&ctx, as, r);
-	ctx.regs.rdi = address;
-	result = run_expect(&ctx, &trap, TRAP_FAULT);
+	ctx_init(ctx, as, r);
+	ctx->regs.rdi = address;
+	result = run_expect(ctx, &trap, TRAP_FAULT);
 	if (result != 0)
 		return result;
 	if (exact_bits != 0)
@@ -379,21 +401,40 @@ static int fault_at(struct address_space *as, enum routine r, uaddr_t address,
 	return 0;
 }
 
-/* User code jumping into kernel text faults at that address. */
-static int kernel_text_run(struct address_space *as)
+static int fault_at(struct address_space *as, enum routine r, uaddr_t address,
+		    uint64_t bits, uint64_t exact_bits)
 {
 	struct user_ctx ctx;
+	int result = fault_at_in(&ctx, as, r, address, bits, exact_bits);
+
+	hal_user_release(&ctx);
+	return result;
+}
+
+/* User code jumping into kernel text faults at that address. */
+static int kernel_text_run_in(struct user_ctx *ctx,
+			      struct address_space *as)
+{
 	struct trap trap;
 	int result;
 
-	ctx_init(&ctx, as, R_LOOP);
-	ctx.regs.rip = (uaddr_t)(uintptr_t)selftest_run_all;
-	result = run_expect(&ctx, &trap, TRAP_FAULT);
-	if (result == 0 && (trap.fault_address != ctx.regs.rip ||
+	ctx_init(ctx, as, R_LOOP);
+	ctx->regs.rip = (uaddr_t)(uintptr_t)selftest_run_all;
+	result = run_expect(ctx, &trap, TRAP_FAULT);
+	if (result == 0 && (trap.fault_address != ctx->regs.rip ||
 			    !(trap.error_code & TRAP_FAULT_USER)))
 		result = selftest_fail("kernel text: fault at %#llx bits %#llx",
 				       (unsigned long long)trap.fault_address,
 				       (unsigned long long)trap.error_code);
+	return result;
+}
+
+static int kernel_text_run(struct address_space *as)
+{
+	struct user_ctx ctx;
+	int result = kernel_text_run_in(&ctx, as);
+
+	hal_user_release(&ctx);
 	return result;
 }
 
@@ -430,31 +471,41 @@ static int user_fault(void)
  * Runs `r`: an exception `vector` with `error_code` (ANY_ERROR_CODE: an
  * IDT-referencing one, bit 1), rip at CODE + `rip`.
  */
-static int exception_at(struct address_space *as, enum routine r,
-			unsigned int vector, uint64_t error_code,
-			unsigned int rip)
+static int exception_at_in(struct user_ctx *ctx, struct address_space *as,
+			   enum routine r, unsigned int vector,
+			   uint64_t error_code, unsigned int rip)
 {
-	struct user_ctx ctx;
 	struct trap trap;
 	int result;
 
-	ctx_init(&ctx, as, r);
-	result = run_expect(&ctx, &trap, TRAP_EXCEPTION);
+	ctx_init(ctx, as, r);
+	result = run_expect(ctx, &trap, TRAP_EXCEPTION);
 	if (result != 0)
 		return result;
-	if (trap.vector != vector || ctx.regs.rip != CODE + rip ||
-	    ctx.regs.orig_rax != (uint64_t)-1)
+	if (trap.vector != vector || ctx->regs.rip != CODE + rip ||
+	    ctx->regs.orig_rax != (uint64_t)-1)
 		return selftest_fail("routine %#x: vector %u at rip %#llx "
 				     "(orig_rax %#llx), expected %u at %#llx",
 				     r, trap.vector,
-				     (unsigned long long)ctx.regs.rip,
-				     (unsigned long long)ctx.regs.orig_rax,
+				     (unsigned long long)ctx->regs.rip,
+				     (unsigned long long)ctx->regs.orig_rax,
 				     vector, (unsigned long long)CODE + rip);
 	if (error_code == ANY_ERROR_CODE ? !(trap.error_code & 2) :
 					    trap.error_code != error_code)
 		return selftest_fail("routine %#x: error code %#llx", r,
 				     (unsigned long long)trap.error_code);
 	return 0;
+}
+
+static int exception_at(struct address_space *as, enum routine r,
+			unsigned int vector, uint64_t error_code,
+			unsigned int rip)
+{
+	struct user_ctx ctx;
+	int result = exception_at_in(&ctx, as, r, vector, error_code, rip);
+
+	hal_user_release(&ctx);
+	return result;
 }
 
 static int user_exception(void)
@@ -528,6 +579,7 @@ static int user_timer_interrupt(void)
 		timer_add(&timer, hal_clock_ns() + 1000000);
 	}
 	timer_cancel(&timer);
+	hal_user_release(&ctx);
 	if (result == 0 && timer_traps < 2)
 		result = selftest_fail("no timer interrupt stopped the loop");
 	vm_put(as);
@@ -558,6 +610,7 @@ static int user_fs_base(void)
 	ctx.regs.fs_base = 1ULL << 63;
 	if (result == 0 && hal_user_run(&ctx, &trap) != -EINVAL)
 		result = selftest_fail("a kernel-half fs_base was accepted");
+	hal_user_release(&ctx);
 	vm_put(as);
 	return result;
 }
@@ -571,7 +624,7 @@ static int user_sse(void)
 	static const uint64_t patterns[2] = { 0x0123456789abcdefULL,
 					      0xfedcba9876543210ULL };
 	struct address_space *as = space_create();
-	struct user_ctx ctx[2];
+	struct user_ctx ctx[2] = { 0 };	/* both released, even unused */
 	struct trap trap;
 	uint64_t saved;
 	int result = 0;
@@ -593,56 +646,76 @@ static int user_sse(void)
 			result = selftest_fail("thread %d read xmm0 %#llx", i,
 					       (unsigned long long)ctx[i].regs.rdi);
 	}
+	hal_user_release(&ctx[0]);
+	hal_user_release(&ctx[1]);
 	vm_put(as);
 	return result;
 }
 
 /* RFLAGS and selectors user code cannot choose, from a ctx asking all. */
-static int sanitized_state(struct address_space *as)
+static int sanitized_state_in(struct user_ctx *ctx,
+			      struct address_space *as)
 {
-	struct user_ctx ctx;
 	struct trap trap;
 	uint64_t seen;
 	int result;
 
-	ctx_init(&ctx, as, R_FLAGS);
-	ctx.regs.rflags = ~0ULL;
-	ctx.regs.cs = 0x10;
-	ctx.regs.ss = 0x18;
-	result = run_expect(&ctx, &trap, TRAP_SYSCALL);
+	ctx_init(ctx, as, R_FLAGS);
+	ctx->regs.rflags = ~0ULL;
+	ctx->regs.cs = 0x10;
+	ctx->regs.ss = 0x18;
+	result = run_expect(ctx, &trap, TRAP_SYSCALL);
 	if (result != 0)
 		return result;
-	seen = ctx.regs.rdi; /* what pushfq saw in user mode */
+	seen = ctx->regs.rdi; /* what pushfq saw in user mode */
 	if (!(seen & RFLAGS_IF) ||
 	    (seen & (RFLAGS_IOPL | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT)))
 		return selftest_fail("user rflags %#llx",
 				     (unsigned long long)seen);
-	if (ctx.regs.cs != LINUX_USER_CS || ctx.regs.ss != LINUX_USER_SS)
+	if (ctx->regs.cs != LINUX_USER_CS || ctx->regs.ss != LINUX_USER_SS)
 		return selftest_fail("cs %#llx ss %#llx",
-				     (unsigned long long)ctx.regs.cs,
-				     (unsigned long long)ctx.regs.ss);
+				     (unsigned long long)ctx->regs.cs,
+				     (unsigned long long)ctx->regs.ss);
 	return 0;
 }
 
-/* A non-canonical rip (or rsp) comes back as exception `vector`. */
-static int bad_return(struct address_space *as, bool bad_rip,
-		      unsigned int vector)
+static int sanitized_state(struct address_space *as)
 {
 	struct user_ctx ctx;
+	int result = sanitized_state_in(&ctx, as);
+
+	hal_user_release(&ctx);
+	return result;
+}
+
+/* A non-canonical rip (or rsp) comes back as exception `vector`. */
+static int bad_return_in(struct user_ctx *ctx, struct address_space *as,
+			 bool bad_rip, unsigned int vector)
+{
 	struct trap trap;
 	int err;
 
-	ctx_init(&ctx, as, R_FLAGS);
+	ctx_init(ctx, as, R_FLAGS);
 	if (bad_rip)
-		ctx.regs.rip = 0x0000800000000000ULL;
+		ctx->regs.rip = 0x0000800000000000ULL;
 	else
-		ctx.regs.rsp = 0x8000000000000000ULL;
-	err = hal_user_run(&ctx, &trap);
+		ctx->regs.rsp = 0x8000000000000000ULL;
+	err = hal_user_run(ctx, &trap);
 	if (err < 0 || trap.kind != TRAP_EXCEPTION || trap.vector != vector)
 		return selftest_fail("non-canonical %s: error %d, trap %s "
 				     "vector %u", bad_rip ? "rip" : "rsp", err,
 				     kind_name(trap.kind), trap.vector);
 	return 0;
+}
+
+static int bad_return(struct address_space *as, bool bad_rip,
+		      unsigned int vector)
+{
+	struct user_ctx ctx;
+	int result = bad_return_in(&ctx, as, bad_rip, vector);
+
+	hal_user_release(&ctx);
+	return result;
 }
 
 static int user_sanitize(void)
@@ -690,6 +763,7 @@ static int cpu_worker(void *arg)
 	if (result == 0 && hal_cpu_id() != run->cpu)
 		result = selftest_fail("worker for CPU %u on CPU %u", run->cpu,
 				       hal_cpu_id());
+	hal_user_release(&ctx);
 	return result; /* the exit code: 0, SELFTEST_SKIP or -1 */
 }
 
@@ -811,9 +885,11 @@ int selftest_user_fault(const char *mode)
 		return (int)PTR_ERR(as);
 	ctx_init(&ctx, as, R_SYSCALL); /* only where user mode exists */
 	if (hal_user_run(&ctx, &trap) < 0) {
+		hal_user_release(&ctx);
 		vm_put(as);
 		return -EINVAL;
 	}
+	hal_user_release(&ctx);
 	flags = hal_irq_save();
 	hal_as_activate(as);
 	hal_irq_restore(flags);

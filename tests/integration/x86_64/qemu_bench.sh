@@ -33,11 +33,11 @@ expect_line 'bench: done$' "closing line"
 
 # The system-call round trip through ring 3, both return paths.
 status=0
-amphi_qemu_run 120 "$accel" q35 2 "$elf" -- amphi.bench=user \
+amphi_qemu_run 120 "$accel" q35 2 "$elf" -- amphi.bench=usermode \
 	amphi.bench_ms=50 panic=-1 >"$out" 2>&1 || status=$?
 [ "$status" -eq 1 ] || { fail "user: QEMU exited $status, expected 1"; show; }
 for bench in syscall syscall_exact; do
-	expect_line "bench: user\\.$bench ns_per_op=$positive ops=$positive cpus=1\$" "$bench"
+	expect_line "bench: usermode\\.$bench ns_per_op=$positive ops=$positive cpus=1\$" "$bench"
 done
 ! grep -q 'failed' "$out" || { fail "a user benchmark failed"; show; }
 
