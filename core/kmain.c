@@ -138,6 +138,8 @@ static int step_scheduler(const struct boot_info *info)
 
 	sched_init();
 	online = sched_start_cpus(info->cpu_count);
+	/* From here the boot thread is an ordinary thread: interrupts on. */
+	hal_irq_enable();
 	printk(LOG_NOTICE, "amphi: %u CPU%s online", online,
 	       online == 1 ? "" : "s");
 	return 0;
@@ -165,7 +167,7 @@ static int step_selftest(const struct boot_info *info)
 		hal_poweroff(selftest_run_all());
 	if (selftest_fault(mode) < 0)
 		pr_warn("selftest: unknown mode '%s' (1, panic, write-text, "
-			"write-rodata, exec-data)", mode);
+			"write-rodata, exec-data, smap-read, smep-exec)", mode);
 	return 0;
 }
 

@@ -28,6 +28,7 @@ struct bench_suite {
 static const struct bench_suite suites[] = {
 	{ "sched", bench_sched, &bench_sched_count },
 	{ "vfs", bench_vfs, &bench_vfs_count },
+	{ "usermode", bench_user, &bench_user_count },
 };
 
 /* One benchmark's run, handed to its driver thread. */
@@ -141,6 +142,7 @@ static const char *error_text(int err)
 	case -ERANGE: return "the clock did not advance";
 	case -ETIMEDOUT: return "no operation finished in time";
 	case -ENOMEM: return "out of memory";
+	case -ENOSYS: return "not available on this platform";
 	}
 	return "error";
 }
@@ -191,7 +193,8 @@ int bench_run(const char *suite_name)
 	unsigned int failed = 0;
 
 	if (suite == NULL) {
-		printk(LOG_ERR, "bench: unknown suite '%s' (suites: sched, vfs)",
+		printk(LOG_ERR,
+		       "bench: unknown suite '%s' (suites: sched, vfs, usermode)",
 		       suite_name);
 		return -EINVAL;
 	}

@@ -78,3 +78,5 @@ extern const struct bench bench_sched[];
 extern const unsigned int bench_sched_count;
 extern const struct bench bench_vfs[];
 extern const unsigned int bench_vfs_count;
+extern const struct bench bench_user[];
+extern const unsigned int bench_user_count;

@@ -35,8 +35,21 @@ uaddr_t hal_user_limit(void);
  */
 void hal_as_init_root(paddr_t root);
 
-/* Makes `as` the user address space of the calling CPU. Interrupts off. */
+/*
+ * Makes `as` (NULL: none, only the kernel's mappings) the user address
+ * space of the calling CPU; cheap when it already is. hal_user_run
+ * activates its ctx->as itself, so the core needs this only to leave a
+ * space on purpose. Interrupts off.
+ */
 void hal_as_activate(struct address_space *as);
+
+/*
+ * Called once when the last reference to `as` goes, before its tables are
+ * freed: afterwards no CPU has `as` active or cached (x86_64 switches
+ * every CPU that still has it loaded to the kernel's tables). Not from
+ * interrupt context; no spinlocks held.
+ */
+void hal_as_release(struct address_space *as);
 
 /*
  * Invalidates cached translations of [va, va + length) in `as` on every CPU

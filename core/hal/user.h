@@ -24,6 +24,17 @@ struct user_fpu {
 	uint8_t fxsave[512];
 } __attribute__((aligned(16)));
 
+/*
+ * The x87/SSE state a new program starts with (Linux's): every exception
+ * masked, x87 control word 0x37f, MXCSR 0x1f80, registers zero. A zeroed
+ * image is valid too, but unmasks every floating-point exception.
+ */
+static inline void user_fpu_init(struct user_fpu *fpu)
+{
+	*fpu = (struct user_fpu){ .fxsave = { [0] = 0x7f, [1] = 0x03,
+					      [24] = 0x80, [25] = 0x1f } };
+}
+
 struct user_ctx {
 	struct user_regs regs;
 	struct user_fpu fpu;
@@ -32,7 +43,7 @@ struct user_ctx {
 };
 
 enum trap_kind {
-	TRAP_SYSCALL = 1,	/* regs.orig_rax holds the number */
+	TRAP_SYSCALL = 1,	/* regs.orig_rax: the number; rax: -ENOSYS */
 	TRAP_FAULT,		/* page fault at fault_address */
 	TRAP_EXCEPTION,		/* any other CPU exception: see vector */
 	TRAP_INTERRUPT,		/* an interrupt stopped the user code */
@@ -53,9 +64,21 @@ struct trap {
 
 /*
  * Runs the user thread described by `ctx` until it traps; fills `trap`.
- * Returns 0, or -errno if the platform could not run it at all (the core
- * then kills the thread). Called from the thread's kernel thread with
- * interrupts enabled. May sleep.
+ * Makes ctx->as the calling CPU's address space first (hal_as_activate),
+ * so the core needs no address-space switch of its own at context switch.
+ * Registers come back in ctx->regs as the trap left them: after
+ * TRAP_SYSCALL, orig_rax holds the number, rax -ENOSYS (Linux's entry
+ * state, which ptrace shows too), rcx and r11 the user's rip and rflags;
+ * after anything else orig_rax is -1. The platform sanitizes what user
+ * code may not set: cs/ss become the user selectors (Linux's 0x33/0x2b,
+ * or 0x23 for 32-bit code), rflags keeps only the arithmetic flags, DF
+ * and ID (IF set; IOPL, TF, AC, NT cleared), the data selectors become 0.
+ * A non-canonical rip or rsp does not run: the trap is TRAP_EXCEPTION
+ * #GP (13) or #SS (12) at once. Returns 0; -EINVAL when ctx->as is NULL
+ * or fs_base/gs_base is not a user-half address; -ENOSYS where the
+ * platform cannot run user code (yet); other -errno if the platform could
+ * not run it at all (the core then kills the thread). Called from the
+ * thread's kernel thread with interrupts enabled. May sleep.
  */
 int hal_user_run(struct user_ctx *ctx, struct trap *trap);
 

@@ -54,6 +54,7 @@ static void destroy(struct address_space *as)
 		vma_free(vma);
 	}
 	rwlock_write_unlock(&as->lock);
+	hal_as_release(as);
 	pgtable_destroy(as->root);
 	kfree(as);
 }

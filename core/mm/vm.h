@@ -106,6 +106,11 @@ struct address_space {
 	paddr_t root;		/* the PML4, fixed for the space's life */
 
 	int refcount;		/* atomic */
+	/*
+	 * Atomic; the platform's: the CPUs that may hold this space's
+	 * translations (x86_64: those with it in CR3), for hal_tlb_flush.
+	 */
+	uint64_t cpu_mask;
 };
 
 /*

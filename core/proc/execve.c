@@ -16,21 +16,14 @@
 #include "core/sched/wait.h"
 #include "fs/fdtable.h"
 
-/* x87 control word and MXCSR at reset, as Linux starts a program. */
-#define FPU_FCW_DEFAULT 0x037f
-#define FPU_MXCSR_DEFAULT 0x1f80
-
 void proc_reset_user_state(struct user_ctx *user, uaddr_t entry,
 			   uaddr_t stack_pointer)
 {
 	memset(&user->regs, 0, sizeof(user->regs));
-	memset(&user->fpu, 0, sizeof(user->fpu));
+	user_fpu_init(&user->fpu);
 	user->regs.rip = entry;
 	user->regs.rsp = stack_pointer;
 	user->regs.rflags = 0x202;	/* IF and the reserved bit 1 */
-	user->fpu.fxsave[0] = FPU_FCW_DEFAULT & 0xff;
-	user->fpu.fxsave[1] = FPU_FCW_DEFAULT >> 8;
-	memcpy(&user->fpu.fxsave[24], &(uint32_t){ FPU_MXCSR_DEFAULT }, 4);
 }
 
 /* Kills the other threads of the caller's process and waits for them. */

@@ -23,6 +23,7 @@ struct selftest_table {
 static const struct selftest_table tables[] = {
 	{ selftest_mm_tests, &selftest_mm_count },
 	{ selftest_smp_tests, &selftest_smp_count },
+	{ selftest_user_tests, &selftest_user_count },
 };
 
 static const char *current_test;
@@ -40,35 +41,55 @@ int selftest_fail_at(const char *file, int line, const char *fmt, ...)
 	return -1;
 }
 
-/* Runs one test; returns true when it passed. */
-static bool run_one(const struct selftest *test)
+int selftest_skip(const char *fmt, ...)
+{
+	char message[200];
+	va_list args;
+
+	va_start(args, fmt);
+	kvsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+	printk(LOG_NOTICE, "selftest: %s: not available here: %s",
+	       current_test, message);
+	return SELFTEST_SKIP;
+}
+
+/* Runs one test; returns 0 (passed), SELFTEST_SKIP or -1 (failed). */
+static int run_one(const struct selftest *test)
 {
 	uint64_t start = hal_clock_ns();
 	int result;
 
 	current_test = test->name;
 	result = test->run();
+	if (result != 0 && result != SELFTEST_SKIP)
+		result = -1;
 	printk(LOG_NOTICE, "selftest: [%s] %s (%llu ms)",
-	       result == 0 ? "PASS" : "FAIL", test->name,
+	       result == 0 ? "PASS" : result > 0 ? "SKIP" : "FAIL", test->name,
 	       (unsigned long long)((hal_clock_ns() - start) / 1000000));
-	return result == 0;
+	return result;
 }
 
 int selftest_run_all(void)
 {
-	unsigned int passed = 0, failed = 0;
+	unsigned int passed = 0, failed = 0, skipped = 0;
 
 	printk(LOG_NOTICE, "selftest: running on %u CPU%s",
 	       sched_online_count(), sched_online_count() == 1 ? "" : "s");
 	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
 		for (unsigned int i = 0; i < *tables[t].count; i++) {
-			if (run_one(&tables[t].tests[i]))
+			int result = run_one(&tables[t].tests[i]);
+
+			if (result == 0)
 				passed++;
+			else if (result > 0)
+				skipped++;
 			else
 				failed++;
 		}
 	}
-	printk(LOG_NOTICE, "selftest: %u passed, %u failed", passed, failed);
+	printk(LOG_NOTICE, "selftest: %u passed, %u failed, %u skipped", passed,
+	       failed, skipped);
 	return (int)failed;
 }
 
@@ -115,7 +136,7 @@ int selftest_fault(const char *mode)
 		write_to((volatile void *)(uintptr_t)&rodata_word);
 	else if (kstrcmp(mode, "exec-data") == 0)
 		code();
-	else
+	else if (selftest_user_fault(mode) < 0)
 		return -EINVAL;
 	panic("selftest: the deliberate fault (%s) did not fault", mode);
 }

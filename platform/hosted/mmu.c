@@ -29,3 +29,15 @@ void hal_as_init_root(paddr_t root)
 {
 	(void)root;
 }
+
+/* No CPU loads an address space here: nothing holds it. */
+void hal_as_release(struct address_space *as)
+{
+	(void)as;
+}
+
+/* Hosted CPUs walk user page tables in software: nothing to load. */
+void hal_as_activate(struct address_space *as)
+{
+	(void)as;
+}

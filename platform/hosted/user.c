@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/hal/mmu.h"
 #include "user_internal.h"
 
 static bool scripted;
@@ -84,8 +83,3 @@ void hal_user_release(struct user_ctx *ctx)
 		hosted_ptrace_release(ctx);
 }
 
-/* The hosted runners read page tables themselves: nothing to load. */
-void hal_as_activate(struct address_space *as)
-{
-	(void)as;
-}

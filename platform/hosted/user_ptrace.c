@@ -309,10 +309,20 @@ static bool is_zero(const void *data, size_t size)
  * differs from what the child holds, runner->fpu. An all-zero FXSAVE
  * image, which no program state has, stands for the reset state.
  */
+#define USER_HALF_END (1ULL << 47)
+#define USER_RFLAGS 0x200ed5ULL	/* CF PF AF ZF SF DF OF ID */
+#define RFLAGS_ALWAYS 0x202ULL	/* IF and the reserved bit 1 */
+
 static int load_user_state(struct runner *runner)
 {
 	struct user_regs regs = runner->regs;
 	int err;
+
+	/* The x86_64 rules (docs/hal.md): no kernel-half segment bases... */
+	if (regs.fs_base >= USER_HALF_END || regs.gs_base >= USER_HALF_END)
+		return -EINVAL;
+	/* ...and only the flags user code may choose; IF on, TF/AC off. */
+	regs.rflags = (regs.rflags & USER_RFLAGS) | RFLAGS_ALWAYS;
 
 	regs.cs = runner->stub_regs.cs;
 	regs.ss = runner->stub_regs.ss;

@@ -175,10 +175,11 @@ no_long_mode_message:
 	.asciz "amphi: this CPU has no long mode or no NX: cannot boot\r\n"
 
 	.balign 8
-boot_gdt:
+boot_gdt:				/* the selectors of layout.h */
 	.quad 0
-	.quad 0x00af9a000000ffff	/* 0x08: 64-bit kernel code */
-	.quad 0x00cf92000000ffff	/* 0x10: kernel data */
+	.quad 0				/* 0x08: unused */
+	.quad 0x00af9a000000ffff	/* 0x10: 64-bit kernel code */
+	.quad 0x00cf92000000ffff	/* 0x18: kernel data */
 boot_gdt_end:
 boot_gdt_pointer:
 	.word boot_gdt_end - boot_gdt - 1

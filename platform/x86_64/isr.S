@@ -4,7 +4,15 @@
  * does not, then the vector, and joins isr_common, which saves the general
  * registers as a struct x86_trap_frame (see x86.h), links a frame record
  * so a backtrace continues into the interrupted code, and calls
- * x86_trap(frame). GS is swapped when coming from user mode.
+ * x86_trap(frame).
+ *
+ * GS is swapped when coming from user mode, and also when ring 0 was
+ * interrupted at one of the three instructions where the user's GS base
+ * is active (user.S: x86_user_sysret, x86_user_iret, x86_syscall_entry;
+ * only an NMI, a machine check, or a fault of the return instruction
+ * itself can arrive there); the way out swaps it back for the same
+ * cases. With SMAP, AC is cleared on entry: interrupt delivery keeps the
+ * AC flag user code may have set, and the kernel must not run with it.
  */
 #include "layout.h"
 
@@ -35,11 +43,34 @@ isr_stubs:
 #define FRAME_RIP (17 * 8)
 #define FRAME_CS (18 * 8)
 
+/*
+ * Jumps to `target` when the interrupted context (CPU frame at `frame`
+ * bytes above %rsp) runs on the user's GS base. Clobbers nothing.
+ */
+.macro JUMP_IF_USER_GS frame, target
+	testb $3, \frame + 8(%rsp)	/* CS */
+	jnz \target
+	pushq %rax
+	leaq x86_user_sysret(%rip), %rax
+	cmpq %rax, \frame + 8(%rsp)	/* RIP, one push further up */
+	je 8f
+	leaq x86_user_iret(%rip), %rax
+	cmpq %rax, \frame + 8(%rsp)
+	je 8f
+	leaq x86_syscall_entry(%rip), %rax
+	cmpq %rax, \frame + 8(%rsp)
+8:	popq %rax
+	je \target
+.endm
+
 isr_common:
-	testb $3, 24(%rsp)		/* CS of the interrupted code */
-	jz 1f
-	swapgs
-1:	pushq %rax
+	JUMP_IF_USER_GS 16, 1f		/* vector and error code above */
+	jmp 2f
+1:	swapgs
+2:	testb $1, x86_smap_enabled(%rip)
+	jz 3f
+	clac
+3:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -76,8 +107,8 @@ isr_common:
 	popq %rcx
 	popq %rbx
 	popq %rax
-	testb $3, 24(%rsp)
-	jz 2f
-	swapgs
-2:	addq $16, %rsp			/* vector and error code */
+	JUMP_IF_USER_GS 16, 4f
+	jmp 5f
+4:	swapgs
+5:	addq $16, %rsp			/* vector and error code */
 	iretq

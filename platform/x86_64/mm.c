@@ -9,6 +9,20 @@
  * image by section (text RX, rodata R, data RW NX), and later device
  * windows from hal_mmio_map. The boot tables stay for the AP trampoline.
  *
+ * The kernel half (PML4 slots 256..511) is shared by every address space:
+ * at boot each of its slots gets a PDPT (1 MiB in all), so a kernel
+ * mapping made later (a guard page, an MMIO window) only ever edits
+ * tables below those PDPTs, which every user PML4 points at through the
+ * slots hal_as_init_root copied. The kernel's PML4 slots never change
+ * after boot.
+ *
+ * Address spaces: each CPU records the one loaded in its CR3 (cpu->as,
+ * NULL for the kernel's own tables) and is in that space's cpu_mask while
+ * it is. CR3 is switched lazily (hal_as_activate skips a space already
+ * loaded), so a CPU may keep a space after its thread left; the mask
+ * says which CPUs a shootdown must reach, and hal_as_release takes every
+ * CPU off a space before its tables are freed.
+ *
  * kernel_pt_lock serialises edits of the kernel tables and mmio_next.
  * shootdown_lock serialises TLB shootdowns; `shootdown` is written under
  * it and acknowledged bit by bit by the CPUs that flush.
@@ -19,6 +33,7 @@
 #include "core/include/uapi/errno.h"
 #include "core/lib/printk.h"
 #include "core/mm/pgtable.h"
+#include "core/mm/pmm.h"
 #include "core/mm/vm.h"
 #include "core/sync/spinlock.h"
 #include "x86.h"
@@ -38,6 +53,7 @@ static struct spinlock shootdown_lock =
 static struct {
 	uintptr_t va;
 	size_t length;
+	struct address_space *unload;	/* hal_as_release: leave this space */
 	uint64_t pending;	/* CPUs that still have to flush */
 } shootdown;
 
@@ -190,11 +206,28 @@ static int map_kernel(const struct boot_info *boot_info)
 	return err;
 }
 
+/* A PDPT in every kernel-half PML4 slot: see the top of the file. */
+static int preallocate_kernel_half(void)
+{
+	pte_t *pml4 = hal_phys_to_virt(kernel_root);
+
+	for (unsigned int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++) {
+		struct page *page = pmm_alloc(0, PMM_ZERO);
+
+		if (page == NULL)
+			return -ENOMEM;
+		pml4[i] = page_to_phys(page) | PTE_PRESENT | PTE_WRITE;
+	}
+	return 0;
+}
+
 /* Boot CPU, after pmm_init: builds and loads the kernel page tables. */
 int x86_mm_init(const struct boot_info *boot_info)
 {
 	int err = pgtable_create(&kernel_root);
 
+	if (err == 0)
+		err = preallocate_kernel_half();
 	if (err == 0)
 		err = map_kernel(boot_info);
 	if (err < 0) {
@@ -271,18 +304,49 @@ void x86_tlb_flush_local(uintptr_t va, size_t length)
 		x86_invlpg(page);
 }
 
+/* Loads `as` (NULL: the kernel's tables) in CR3. Interrupts off. */
+static void as_load(struct x86_cpu *cpu, struct address_space *as)
+{
+	struct address_space *previous = cpu->as;
+	uint64_t bit = 1ULL << cpu->index;
+
+	/* In the new mask before CR3 can cache anything of it. */
+	if (as != NULL)
+		__atomic_fetch_or(&as->cpu_mask, bit, __ATOMIC_SEQ_CST);
+	x86_write_cr3(as != NULL ? as->root : kernel_root);
+	__atomic_store_n(&cpu->as, as, __ATOMIC_RELEASE);
+	/* Out of the old one only once CR3 no longer reaches it. */
+	if (previous != NULL)
+		__atomic_fetch_and(&previous->cpu_mask, ~bit, __ATOMIC_RELEASE);
+}
+
+void hal_as_activate(struct address_space *as)
+{
+	struct x86_cpu *cpu = x86_this_cpu();
+
+	if (cpu->as != as)
+		as_load(cpu, as);
+}
+
 /* HAL_VECTOR_IPI_TLB, or polled by a CPU waiting to shoot down itself. */
 void x86_tlb_interrupt(void)
 {
-	uint64_t bit = 1ULL << hal_cpu_id();
+	struct x86_cpu *cpu = x86_this_cpu();
+	uint64_t bit = 1ULL << cpu->index;
 
 	if (!(__atomic_load_n(&shootdown.pending, __ATOMIC_ACQUIRE) & bit))
 		return;
-	x86_tlb_flush_local(shootdown.va, shootdown.length);
+	if (shootdown.unload != NULL) {
+		if (cpu->as == shootdown.unload)
+			as_load(cpu, NULL);
+	} else {
+		x86_tlb_flush_local(shootdown.va, shootdown.length);
+	}
 	__atomic_fetch_and(&shootdown.pending, ~bit, __ATOMIC_RELEASE);
 }
 
-static void shootdown_others(uintptr_t va, size_t length, uint64_t targets)
+static void shootdown_others(uintptr_t va, size_t length,
+			     struct address_space *unload, uint64_t targets)
 {
 	/* Serve other CPUs' requests while waiting, or two would deadlock. */
 	while (!spin_trylock(&shootdown_lock)) {
@@ -291,6 +355,7 @@ static void shootdown_others(uintptr_t va, size_t length, uint64_t targets)
 	}
 	shootdown.va = va;
 	shootdown.length = length;
+	shootdown.unload = unload;
 	__atomic_store_n(&shootdown.pending, targets, __ATOMIC_RELEASE);
 	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
 		if (targets & (1ULL << cpu))
@@ -307,8 +372,9 @@ uaddr_t hal_user_limit(void)
 }
 
 /*
- * FIXME (process issue): kernel mappings made after this copy in a new
- * PML4 slot are missed; the kernel half's slots must all exist at boot.
+ * The kernel half's PML4 slots all point at PDPTs allocated at boot and
+ * never change, so copying them once shares every kernel mapping, made
+ * before or after, with the new space.
  */
 void hal_as_init_root(paddr_t root)
 {
@@ -320,17 +386,44 @@ void hal_as_init_root(paddr_t root)
 }
 
 /*
- * FIXME: every started CPU flushes; once address spaces exist, only the
- * CPUs that have `as` loaded (and all, for kernel addresses) should.
+ * The CPUs other than the caller that may cache entries of `as`: those
+ * that have it loaded, or every started CPU for kernel addresses. The
+ * caller has written the entries; the fence orders that before the read
+ * of the mask, against as_load's update of the mask before CR3.
  */
+static uint64_t flush_targets(struct address_space *as, uint64_t self)
+{
+	uint64_t targets = x86_started_mask();
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (as != NULL)
+		targets &= __atomic_load_n(&as->cpu_mask, __ATOMIC_RELAXED);
+	return targets & ~self;
+}
+
 void hal_tlb_flush(struct address_space *as, uaddr_t va, size_t length)
 {
 	irq_flags_t flags = hal_irq_save();
-	uint64_t others = x86_started_mask() & ~(1ULL << hal_cpu_id());
+	uint64_t self = 1ULL << hal_cpu_id();
+	uint64_t others = flush_targets(as, self);
 
-	(void)as;
-	x86_tlb_flush_local(va, length);
+	if (as == NULL || x86_this_cpu()->as == as)
+		x86_tlb_flush_local(va, length);
 	if (others)
-		shootdown_others(va, length, others);
+		shootdown_others(va, length, NULL, others);
+	hal_irq_restore(flags);
+}
+
+void hal_as_release(struct address_space *as)
+{
+	irq_flags_t flags = hal_irq_save();
+	struct x86_cpu *cpu = x86_this_cpu();
+	uint64_t others;
+
+	if (cpu->as == as)
+		as_load(cpu, NULL);
+	others = flush_targets(as, 1ULL << cpu->index);
+	if (others)
+		shootdown_others(0, 0, as, others);
 	hal_irq_restore(flags);
 }

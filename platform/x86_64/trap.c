@@ -4,9 +4,13 @@
  * x86_trap. The platform consumes its own vectors (timer bookkeeping, TLB
  * shootdown, stop); every other interrupt goes to the core's kinterrupt(),
  * and the LAPIC gets its end-of-interrupt when kinterrupt returns.
- * A CPU exception in the kernel is fatal: the report (vector, error code,
- * all registers, control registers, symbolized backtrace) goes to the
- * console and the machine stops through panic().
+ * Anything that arrives while user code runs (ring 3) is handled the same
+ * way and then goes back to hal_user_run as a trap (user.c), except NMIs
+ * and machine checks, which run on IST stacks. A CPU exception in the
+ * kernel is fatal (the fault of a return to user mode aside: user.c):
+ * the report (vector, error code, all registers, control registers,
+ * symbolized backtrace) goes to the console and the machine stops
+ * through panic().
  */
 #include "core/hal/cpu.h"
 
@@ -57,6 +61,9 @@ void x86_idt_init(void)
 {
 	for (unsigned int vector = 0; vector < 256; vector++)
 		set_gate(vector, (uintptr_t)isr_stubs + 16 * vector, 0);
+	/* int3 and into are allowed from ring 3 (gate DPL 3), as on Linux. */
+	idt[3].type = 0xee;
+	idt[4].type = 0xee;
 	idt[8].ist = IST_DOUBLE_FAULT;
 	idt[2].ist = IST_NMI;
 	idt[18].ist = IST_MACHINE_CHECK;
@@ -150,16 +157,8 @@ static __noreturn void exception(const struct x86_trap_frame *f)
 	panic("fatal exception: %s", exception_name(f->vector));
 }
 
-void x86_trap(struct x86_trap_frame *frame)
+void x86_interrupt(unsigned int vector)
 {
-	unsigned int vector = (unsigned int)frame->vector;
-
-	if (vector == 2 && x86_is_stopping())
-		x86_halt_forever(); /* another CPU panicked: stop here */
-	if (vector < 32) {
-		exception(frame);
-		return;
-	}
 	switch (vector) {
 	case HAL_VECTOR_SPURIOUS:
 		return; /* no EOI for spurious interrupts */
@@ -177,4 +176,28 @@ void x86_trap(struct x86_trap_frame *frame)
 		x86_lapic_eoi();
 		return;
 	}
+}
+
+/* Vectors delivered on IST stacks: never taken back to hal_user_run. */
+static bool is_ist_vector(unsigned int vector)
+{
+	return vector == 2 || vector == 8 || vector == 18;
+}
+
+void x86_trap(struct x86_trap_frame *frame)
+{
+	unsigned int vector = (unsigned int)frame->vector;
+
+	if (vector == 2 && x86_is_stopping())
+		x86_halt_forever(); /* another CPU panicked: stop here */
+	if ((frame->cs & 3) && !is_ist_vector(vector))
+		x86_user_trap(frame);
+	if (vector < 32 && !is_ist_vector(vector) &&
+	    x86_is_user_return_fault(frame))
+		x86_user_trap(frame);
+	if (vector < 32) {
+		exception(frame);
+		return;
+	}
+	x86_interrupt(vector);
 }

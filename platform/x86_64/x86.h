@@ -34,15 +34,28 @@ struct x86_tss {
 } __packed;
 _Static_assert(sizeof(struct x86_tss) == 104, "TSS layout (SDM 3A 8.7)");
 
+struct address_space;
+struct trap;
+struct user_regs;
+
 /*
  * One per CPU, found through GS base (self pointer at offset 0). Written by
- * its own CPU after start-up, except `started`, which the boot CPU polls.
+ * its own CPU after start-up, except `started`, which the boot CPU polls,
+ * and `as`, which hal_as_release's shootdown reads. The fields up to the
+ * TSS sit at the offsets layout.h gives the entry code (CPU_*).
  */
 struct x86_cpu {
 	struct x86_cpu *self;		/* %gs:0 */
 	unsigned int index;		/* dense CPU number, %gs:8 */
 	uint32_t apic_id;
 	void *local;			/* hal_cpu_local */
+	/* While user code runs on this CPU (user.c, user.S): */
+	uintptr_t user_kernel_rsp;	/* hal_user_run's callee-saved frame */
+	uintptr_t user_scratch;		/* the user rsp during syscall entry */
+	struct user_regs *user_regs;	/* where a trap saves the registers */
+	struct trap *user_trap;		/* what a trap fills */
+	struct address_space *as;	/* loaded in CR3; NULL: the kernel's */
+	struct x86_tss tss __aligned(16);
 	uintptr_t stack_low, stack_high;	/* boot stack of this CPU */
 	uintptr_t context_low, context_high;	/* current kernel thread's stack */
 	uintptr_t ist_low[IST_COUNT + 1];
@@ -51,8 +64,15 @@ struct x86_cpu {
 	unsigned int trap_depth;	/* nested exceptions being reported */
 	volatile bool started;
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
-	struct x86_tss tss __aligned(16);
 };
+_Static_assert(offsetof(struct x86_cpu, user_kernel_rsp) == CPU_USER_KERNEL_RSP,
+	       "layout.h CPU_USER_KERNEL_RSP");
+_Static_assert(offsetof(struct x86_cpu, user_scratch) == CPU_USER_SCRATCH,
+	       "layout.h CPU_USER_SCRATCH");
+_Static_assert(offsetof(struct x86_cpu, user_regs) == CPU_USER_REGS,
+	       "layout.h CPU_USER_REGS");
+_Static_assert(offsetof(struct x86_cpu, tss) + 4 == CPU_TSS_RSP0,
+	       "layout.h CPU_TSS_RSP0");
 
 extern struct x86_cpu x86_cpus[HAL_MAX_CPUS];
 
@@ -67,13 +87,44 @@ struct x86_trap_frame {
 /* --- privileged instructions ------------------------------------------ */
 
 #define MSR_APIC_BASE 0x1b
+#define MSR_SYSENTER_CS 0x174
 #define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
+#define EFER_SCE (1UL << 0)
+
+#define CR0_MP (1UL << 1)
+#define CR0_EM (1UL << 2)
+#define CR0_TS (1UL << 3)
+#define CR0_NE (1UL << 5)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)
+#define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
+#define CR4_SMEP (1UL << 20)
+#define CR4_SMAP (1UL << 21)
+
+#define RFLAGS_CF (1UL << 0)
+#define RFLAGS_FIXED (1UL << 1)	/* always 1 */
+#define RFLAGS_PF (1UL << 2)
+#define RFLAGS_AF (1UL << 4)
+#define RFLAGS_ZF (1UL << 6)
+#define RFLAGS_SF (1UL << 7)
+#define RFLAGS_TF (1UL << 8)
 #define RFLAGS_IF (1UL << 9)
+#define RFLAGS_DF (1UL << 10)
+#define RFLAGS_OF (1UL << 11)
+#define RFLAGS_IOPL (3UL << 12)
+#define RFLAGS_NT (1UL << 14)
+#define RFLAGS_RF (1UL << 16)
+#define RFLAGS_AC (1UL << 18)
+#define RFLAGS_ID (1UL << 21)
 
 static inline uint64_t x86_rdmsr(uint32_t msr)
 {
@@ -170,10 +221,17 @@ extern char __kernel_start[], __text_end[], __rodata_end[], __data_end[],
 /* console.c: the COM1 16550; early, before anything else. */
 void x86_console_init(void);
 
-/* cpu.c: GDT, TSS with IST stacks, IDT and GS base for CPU `index`. */
+/*
+ * cpu.c: GDT, TSS with IST stacks, IDT, GS base and the SYSCALL MSRs for
+ * CPU `index`; then, once the kernel page tables are loaded, the control
+ * register features (write protection, global pages, SSE, SMEP, SMAP).
+ */
 void x86_cpu_init(struct x86_cpu *cpu, unsigned int index, uint32_t apic_id,
 		  uintptr_t stack_low, uintptr_t stack_high);
 void x86_cpu_enable_features(void);
+/* Set by the boot CPU before any user code runs; read by isr.S. */
+extern bool x86_smap_enabled;
+extern uint32_t x86_mxcsr_mask;	/* MXCSR bits FXRSTOR accepts */
 
 /* bootinfo.c: fills boot_info from the loader's data. */
 void x86_boot_info_parse(struct boot_info *boot_info, uint32_t protocol,
@@ -212,8 +270,23 @@ void x86_smp_boot_cpu_started(void);
 
 /* trap.c */
 void x86_trap(struct x86_trap_frame *frame);
+/* The platform's and the core's handling of interrupt `vector` (>= 32). */
+void x86_interrupt(unsigned int vector);
 void x86_idt_load(void);
 void x86_idt_init(void);
+
+/*
+ * user.c / user.S: ring 3. x86_user_trap takes a trap frame from user
+ * mode (or a fault at the return instruction) back to hal_user_run;
+ * x86_user_enter/x86_user_return are the two halves of the switch.
+ */
+__noreturn void x86_user_trap(struct x86_trap_frame *frame);
+bool x86_is_user_return_fault(const struct x86_trap_frame *frame);
+int x86_user_enter(struct user_regs *regs, bool sysret);
+__noreturn void x86_user_return(int kind);
+void x86_syscall_entry(void);
+void x86_syscall_entry_compat(void);
+extern char x86_user_sysret[], x86_user_iret[];	/* the return instructions */
 
 /* power.c */
 __noreturn void x86_reset(void);

@@ -2,7 +2,8 @@
 # QEMU boot tests of build/x86_64/amphi.elf, run by ctest (x86_64 preset).
 #   qemu_test.sh boot MACHINE SMP ELF   self-tests on SMP CPUs, all online
 #   qemu_test.sh panic ELF              deliberate fault: dump + backtrace
-#   qemu_test.sh protection ELF         text and rodata read-only, data NX
+#   qemu_test.sh protection ELF         text and rodata read-only, data NX,
+#                                       user pages: SMAP and SMEP
 #   qemu_test.sh bad-input ELF          no initrd, huge command line,
 #                                       fewer CPUs, no ACPI, initrd given
 #   qemu_test.sh iso ELF                the GRUB multiboot2 ISO boots
@@ -40,6 +41,10 @@ boot_selftest() {
 	expect_line "amphi: $smp CPUs? online" "$machine -smp $smp"
 	expect_line 'selftest: [0-9]+ passed, 0 failed' "$machine -smp $smp"
 	expect_line 'selftest: \[PASS\] smp_mutex_counter' "$machine -smp $smp"
+	# Ring 3: every user-mode test ran (none skipped), on every CPU.
+	expect_line 'selftest: \[PASS\] user_syscall' "$machine -smp $smp"
+	expect_line 'selftest: \[PASS\] user_every_cpu' "$machine -smp $smp"
+	expect_line 'selftest: [0-9]+ passed, 0 failed, 0 skipped' "$machine -smp $smp"
 	! grep -q 'WARNING' "$out" || { fail "$machine -smp $smp: a warning"; show; }
 }
 
@@ -83,6 +88,26 @@ test_protection() {
 		expect_status "$status" 0 "$mode"
 		expect_line "^page fault \(#PF\), vector 14, error code $code, CPU 0" "$mode"
 		expect_line "^kernel $access access to ffffffff[0-9a-f]{8} \(protection violation\)" "$mode"
+		expect_line '^Kernel panic - not syncing: fatal exception: page fault' "$mode"
+	done
+	# A CPU with SMEP and SMAP (TCG's default one has neither): all the
+	# self-tests, user mode included, pass with both on.
+	status=0
+	amphi_qemu_run 120 "$accel" q35 2 "$elf" -cpu max \
+		-- amphi.selftest=1 panic=-1 >"$out" 2>&1 || status=$?
+	expect_status "$status" 1 "-cpu max"
+	expect_line 'cpu: SMEP on, SMAP on' "-cpu max"
+	expect_line 'selftest: [0-9]+ passed, 0 failed, 0 skipped' "-cpu max"
+	# The kernel reading (SMAP) or running (SMEP) a present user page.
+	for mode in smap-read:0x1:read:0000000000400000 \
+		smep-exec:0x11:exec:0000000000400120; do
+		IFS=: read -r mode code access address <<<"$mode"
+		status=0
+		amphi_qemu_run 120 "$accel" q35 1 "$elf" -cpu max \
+			-- amphi.selftest="$mode" panic=-1 >"$out" 2>&1 || status=$?
+		expect_status "$status" 0 "$mode"
+		expect_line "^page fault \(#PF\), vector 14, error code $code, CPU 0" "$mode"
+		expect_line "^kernel $access access to $address \(protection violation\)" "$mode"
 		expect_line '^Kernel panic - not syncing: fatal exception: page fault' "$mode"
 	done
 }
