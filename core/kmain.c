@@ -82,21 +82,27 @@ void kmain_print_memory_summary(void)
 /*
  * Parses the command line and sets the console level (quiet, loglevel=)
  * before anything is printed, so that `quiet` keeps even the banner off
- * the console. Returns what cmdline_parse returned.
+ * the console. Once; platforms that print before kmain call it first.
  */
-static int parse_command_line(const struct boot_info *info)
+static int command_line_status;	/* cmdline_parse's result */
+static bool command_line_parsed;
+
+void kmain_parse_command_line(const struct boot_info *info)
 {
 	uint64_t level;
-	int err = cmdline_parse(info->cmdline);
+	int err;
+
+	if (command_line_parsed)
+		return;
+	command_line_parsed = true;
+	err = cmdline_parse(info->cmdline);
 
 	if (cmdline_has_flag("quiet"))
 		printk_set_console_level(LOG_WARNING);
 	if (cmdline_get_u64("loglevel", &level) == 0)
 		printk_set_console_level((int)MIN(level, (uint64_t)LOG_DEBUG + 1));
-	return err;
+	command_line_status = err;
 }
-
-static int command_line_status;	/* parse_command_line's result */
 
 static int step_command_line(const struct boot_info *info)
 {
@@ -245,7 +251,7 @@ static const struct boot_step boot_steps[] = {
 __noreturn void kmain(struct boot_info *info)
 {
 	boot_info = info;
-	command_line_status = parse_command_line(info);
+	kmain_parse_command_line(info);
 	printk(LOG_NOTICE, "%s %s (%s, %s build) booting, %u CPU%s",
 	       AMPHI_NAME, CONFIG_VERSION, info->platform_name,
 	       CONFIG_DEBUG ? "debug" : "release", info->cpu_count,

@@ -7,6 +7,7 @@
  */
 #include "core/hal/boot.h"
 
+#include "core/kmain.h"
 #include "core/lib/printk.h"
 #include "x86.h"
 
@@ -28,6 +29,7 @@ __noreturn void x86_boot_main(uint32_t protocol, uint32_t info)
 	x86_console_init();
 	x86_boot_info_parse(&boot_info, protocol, info);
 	x86_mm_early_map(&boot_info);
+	kmain_parse_command_line(&boot_info);	/* quiet keeps ACPI lines off */
 	acpi_init(&boot_info, boot_info.acpi_rsdp, x86_cpus[0].apic_id);
 	boot_info.acpi_rsdp = acpi_info.rsdp;
 	boot_info.cpu_count = acpi_info.cpu_count;
