@@ -8,13 +8,17 @@
  */
 #include "fs/devfs.h"
 
+#include "core/hal/console.h"
 #include "core/include/uapi/ioctl.h"
+#include "core/include/uapi/poll.h"
 
 #include "core/lib/err.h"
 #include "core/lib/krandom.h"
 #include "core/lib/printk.h"
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
+#include "core/proc/signal.h"
+#include "core/sched/wait.h"
 #include "fs/vfs_fs.h"
 
 #define CONSOLE_CHUNK 256
@@ -78,12 +82,88 @@ static ssize_t write_console(struct vfs_file *file, const void *buf,
 	return (ssize_t)length;
 }
 
-/* FIXME: console input arrives with the tty layer. */
+/*
+ * Console input, polled every CONSOLE_POLL_NS until bytes arrive (the
+ * HAL has no input interrupt yet). Input ending (the host closed stdin)
+ * reads as end of file, as ^D would on a terminal. FIXME (tty issue): the
+ * line discipline (echo, editing, signals), input by interrupt; only
+ * ICRNL is applied here, so Enter on a serial line ends a line.
+ */
+#define CONSOLE_POLL_NS 10000000ULL
+
+static struct wait_queue console_readers = WAIT_QUEUE_INIT(console_readers);
+/* Protected by console_lock: bytes taken by poll, not read yet. */
+static char console_pending[64];
+static size_t console_pending_count;
+static bool console_ended;
+
+static struct termios console_termios;
+static struct spinlock console_lock;
+
+/* Fills console_pending from the HAL if empty (console_lock held). */
+static void console_fill_locked(void)
+{
+	ssize_t n;
+
+	if (console_pending_count > 0 || console_ended)
+		return;
+	n = hal_console_read(console_pending, sizeof(console_pending));
+	if (n < 0)
+		console_ended = true;
+	else
+		console_pending_count = (size_t)n;
+}
+
 static ssize_t read_console(struct vfs_file *file, void *buf, size_t length,
 			    int64_t *offset)
 {
-	(void)file, (void)buf, (void)length, (void)offset;
-	return -EOPNOTSUPP;
+	char *out = buf;
+	size_t done = 0;
+
+	(void)offset;
+	if (length == 0)
+		return 0;
+	for (;;) {
+		spin_lock(&console_lock);
+		console_fill_locked();
+		done = MIN(length, console_pending_count);
+		memcpy(out, console_pending, done);
+		memmove(console_pending, console_pending + done,
+			console_pending_count - done);
+		console_pending_count -= done;
+		bool ended = console_ended && done == 0;
+		bool icrnl = console_termios.c_iflag & ICRNL;
+
+		spin_unlock(&console_lock);
+		if (done > 0) {
+			for (size_t i = 0; icrnl && i < done; i++)
+				out[i] = out[i] == '\r' ? '\n' : out[i];
+			return (ssize_t)done;
+		}
+		if (ended)
+			return 0;
+		if (vfs_file_flags(file) & O_NONBLOCK)
+			return -EAGAIN;
+		wait_event_timeout(console_readers, signal_pending_current(),
+				   CONSOLE_POLL_NS);
+		if (signal_pending_current())
+			return -ERESTARTSYS;
+	}
+}
+
+static unsigned int poll_console(struct vfs_file *file)
+{
+	unsigned int mask = POLLOUT | POLLWRNORM;
+
+	(void)file;
+	spin_lock(&console_lock);
+	console_fill_locked();
+	if (console_pending_count > 0)
+		mask |= POLLIN | POLLRDNORM;
+	if (console_ended)
+		mask |= POLLHUP;
+	spin_unlock(&console_lock);
+	return mask;
 }
 
 /*
@@ -213,6 +293,7 @@ static const struct vfs_file_ops random_ops = {
 };
 static const struct vfs_file_ops console_ops = {
 	.read = read_console, .write = write_console, .ioctl = ioctl_console,
+	  .poll = poll_console, .poll_by_timer = true,
 	.stream = true,
 };
 static const struct vfs_file_ops kmsg_ops = {

@@ -20,6 +20,11 @@ unsigned int vfs_poll(struct vfs_file *file)
 	return file->ops->poll(file);
 }
 
+bool vfs_poll_by_timer(const struct vfs_file *file)
+{
+	return file->ops != NULL && file->ops->poll_by_timer;
+}
+
 uint64_t vfs_poll_generation(void)
 {
 	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);

@@ -191,6 +191,9 @@ int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg);
  * for every file, for now (FIXME: per-file queues, with epoll).
  */
 unsigned int vfs_poll(struct vfs_file *file);
+/* Whether pollers of `file` must look again every VFS_POLL_TIMER_NS. */
+bool vfs_poll_by_timer(const struct vfs_file *file);
+#define VFS_POLL_TIMER_NS 10000000ULL
 uint64_t vfs_poll_generation(void);
 struct wait_queue *vfs_poll_queue(void);
 void vfs_poll_notify(void);

@@ -155,6 +155,12 @@ struct vfs_file_ops {
 	 */
 	unsigned int (*poll)(struct vfs_file *file);
 	/*
+	 * Readiness changes without vfs_poll_notify (polled devices: the
+	 * console until it has an input interrupt): pollers look again every
+	 * VFS_POLL_TIMER_NS.
+	 */
+	bool poll_by_timer;
+	/*
 	 * Devices and pipes that ignore the position (lseek leaves it at 0).
 	 * Their reads and writes run without file->pos_lock (they may block
 	 * for long) and get a scratch offset.

@@ -13,3 +13,12 @@
  * context; callers serialise whole lines themselves.
  */
 void hal_console_write(const char *bytes, size_t length);
+
+/*
+ * Console input, polled: copies what has arrived (at most `length`
+ * bytes) without waiting. Returns the count, 0 when nothing is there
+ * yet, or -1 once input has ended for good (hosted: the host closed
+ * standard input). Any context that may take a spinlock. FIXME (tty
+ * issue): input by interrupt, into the line discipline.
+ */
+ssize_t hal_console_read(char *bytes, size_t length);

@@ -33,7 +33,7 @@ static void kill_other_threads(struct task *self)
 	struct task *other;
 
 	mutex_lock(&proc_tree_lock);
-	list_for_each_entry(other, &process->threads, thread_link) {
+	for_each_task(other, &process->threads, thread_link) {
 		if (other == self)
 			continue;
 		__atomic_store_n(&other->kill_pending, SIGKILL,

@@ -149,7 +149,7 @@ __noreturn void task_exit(int status, bool group)
 	if (group && !process->group_exit) {
 		process->group_exit = true;
 		process->group_exit_status = status;
-		list_for_each_entry(other, &process->threads, thread_link) {
+		for_each_task(other, &process->threads, thread_link) {
 			if (other == task)
 				continue;
 			__atomic_store_n(&other->kill_pending, SIGKILL,

@@ -60,7 +60,7 @@ struct task *task_lookup_locked(int tid)
 
 	if (tid <= 0)
 		return NULL;
-	list_for_each_entry(task, &task_buckets[bucket(tid)], tid_link) {
+	for_each_task(task, &task_buckets[bucket(tid)], tid_link) {
 		if (task->tid == tid)
 			return task;
 	}

@@ -9,6 +9,17 @@
 #include "core/sync/mutex.h"
 
 extern struct mutex proc_tree_lock;
+
+/*
+ * Walks a list of tasks. Not list_for_each_entry: that macro forms an
+ * entry pointer from the list head itself, and struct task is 16-byte
+ * aligned (its FXSAVE area) where a head is not, which UBSan reports.
+ */
+#define for_each_task(pos, head, member)                                     \
+	for (struct list_head *node_ = (head)->next;                         \
+	     node_ != (head) &&                                              \
+	     ((pos) = list_entry(node_, struct task, member)) != NULL;       \
+	     node_ = node_->next)
 /* pid 1, once started (proc_tree_lock). */
 extern struct process *proc_init_process;
 

@@ -104,7 +104,7 @@ static void kill_process_locked(struct process *process, int signal)
 	 * only when one is written, so it stays clear. */
 	process->group_exit = true;
 	process->group_exit_status = status;
-	list_for_each_entry(task, &process->threads, thread_link) {
+	for_each_task(task, &process->threads, thread_link) {
 		__atomic_store_n(&task->kill_pending, signal, __ATOMIC_RELEASE);
 		task_kick(task);
 	}
@@ -154,7 +154,7 @@ void signal_send_locked(struct process *process, struct task *task,
 		task_kick(task);
 		return;
 	}
-	list_for_each_entry(target, &process->threads, thread_link) {
+	for_each_task(target, &process->threads, thread_link) {
 		if (!(READ_ONCE(target->sigmask) & SIG_BIT(signal))) {
 			task_kick(target);
 			return;

@@ -26,8 +26,12 @@
 #define SELECT_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
 #define SELECT_EX POLLPRI
 
-/* Readiness of descriptor `fd`, or POLLNVAL when it is not open. */
-static unsigned int fd_readiness(struct syscall_context *ctx, int fd)
+/*
+ * Readiness of descriptor `fd`, or POLLNVAL when it is not open; sets
+ * *by_timer when the file must be looked at again on a timer.
+ */
+static unsigned int fd_readiness(struct syscall_context *ctx, int fd,
+				 bool *by_timer)
 {
 	struct vfs_file *file = fd_get(ctx->files, fd);
 	unsigned int mask;
@@ -35,6 +39,7 @@ static unsigned int fd_readiness(struct syscall_context *ctx, int fd)
 	if (file == NULL)
 		return POLLNVAL;
 	mask = vfs_poll(file);
+	*by_timer |= vfs_poll_by_timer(file);
 	vfs_file_put(file);
 	return mask;
 }
@@ -44,16 +49,20 @@ static unsigned int fd_readiness(struct syscall_context *ctx, int fd)
  * passes or a signal is pending. Returns false when the wait must end.
  */
 static bool wait_for_change(struct syscall_context *ctx, uint64_t generation,
-			    uint64_t deadline)
+			    uint64_t deadline, bool by_timer)
 {
 	uint64_t now = hal_clock_ns();
+	uint64_t timeout = deadline == NO_DEADLINE ? NO_DEADLINE :
+						     deadline - now;
 
 	if (deadline != NO_DEADLINE && now >= deadline)
 		return false;
+	if (by_timer && timeout > VFS_POLL_TIMER_NS)
+		timeout = VFS_POLL_TIMER_NS;
 	wait_event_timeout(*vfs_poll_queue(),
 			   vfs_poll_generation() != generation ||
 				   signal_pending(ctx->task),
-			   deadline == NO_DEADLINE ? NO_DEADLINE : deadline - now);
+			   timeout);
 	return true;
 }
 
@@ -80,13 +89,14 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 	}
 	for (;;) {
 		uint64_t generation = vfs_poll_generation();
+		bool by_timer = false;
 
 		ready = 0;
 		for (uint64_t i = 0; i < nfds; i++) {
 			unsigned int mask = 0;
 
 			if (fds[i].fd >= 0) {
-				mask = fd_readiness(ctx, fds[i].fd);
+				mask = fd_readiness(ctx, fds[i].fd, &by_timer);
 				mask &= (unsigned int)(unsigned short)fds[i].events |
 					POLLERR | POLLHUP | POLLNVAL;
 			}
@@ -99,7 +109,7 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 			ready = -ERESTARTNOHAND;
 			break;
 		}
-		if (!wait_for_change(ctx, generation, deadline))
+		if (!wait_for_change(ctx, generation, deadline, by_timer))
 			break;
 	}
 	if (ready >= 0)
@@ -253,6 +263,7 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 		err = read_set(ctx, uex, ex, words);
 	while (err == 0) {
 		uint64_t generation = vfs_poll_generation();
+		bool by_timer = false;
 
 		memset(rin, 0, bytes * 3);
 		ready = 0;
@@ -263,7 +274,7 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 
 			if (!((in[w] | out[w] | ex[w]) & bit))
 				continue;
-			mask = fd_readiness(ctx, fd);
+			mask = fd_readiness(ctx, fd, &by_timer);
 			if (mask & POLLNVAL) {
 				err = -EBADF;
 				break;
@@ -281,7 +292,7 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 			err = -ERESTARTNOHAND;
 			break;
 		}
-		if (!wait_for_change(ctx, generation, deadline))
+		if (!wait_for_change(ctx, generation, deadline, by_timer))
 			break;
 	}
 	if (err == 0 && uin)

@@ -318,10 +318,7 @@ static int load_user_state(struct runner *runner)
 	struct user_regs regs = runner->regs;
 	int err;
 
-	/* The x86_64 rules (docs/hal.md): no kernel-half segment bases... */
-	if (regs.fs_base >= USER_HALF_END || regs.gs_base >= USER_HALF_END)
-		return -EINVAL;
-	/* ...and only the flags user code may choose; IF on, TF/AC off. */
+	/* Only the flags user code may choose (docs/hal.md): IF on, TF/AC off. */
 	regs.rflags = (regs.rflags & USER_RFLAGS) | RFLAGS_ALWAYS;
 
 	regs.cs = runner->stub_regs.cs;
@@ -696,7 +693,9 @@ int hosted_ptrace_run(struct user_ctx *ctx, struct trap *trap)
 	struct runner *runner = ctx->platform;
 	int vector, err;
 
-	if (ctx->as == NULL)
+	/* The x86_64 rules (docs/hal.md): no kernel-half segment bases. */
+	if (ctx->as == NULL || ctx->regs.fs_base >= USER_HALF_END ||
+	    ctx->regs.gs_base >= USER_HALF_END)
 		return -EINVAL;
 	if (runner == NULL) {
 		err = runner_create(&runner);

@@ -18,3 +18,17 @@ void hal_console_write(const char *bytes, size_t length)
 {
 	uart16550_write(&com1, bytes, length);
 }
+
+ssize_t hal_console_read(char *bytes, size_t length)
+{
+	size_t done = 0;
+
+	while (done < length) {
+		int byte = uart16550_read(&com1);
+
+		if (byte < 0)
+			break;
+		bytes[done++] = (char)byte;
+	}
+	return (ssize_t)done;
+}
