@@ -30,13 +30,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * A fresh address space for each input (the memory syscalls change it:
+ * one input's munmap or mprotect must not decide the next one's fate).
+ */
 static struct address_space *fuzz_space(void)
 {
-	static struct address_space *as;
+	struct address_space *as;
 	uaddr_t top = FUZZ_BASE + FUZZ_RW_PAGES * PAGE_SIZE;
 
-	if (as != NULL)
-		return as;
 	as = vm_create();
 	fuzz_check(!IS_ERR(as), "vm_create");
 	fuzz_check(vm_mmap(as, FUZZ_BASE, FUZZ_PAGES * PAGE_SIZE,
@@ -119,5 +121,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_record(&ctx, data + offset);
 	fuzz_check(warn_count() == 0, "a warning fired");
 	fuzz_check(vm_validate(ctx.as) == 0, "address space invariants");
+	vm_put(ctx.as);
 	return 0;
 }

@@ -330,10 +330,12 @@ static void deliver(struct task *task, int signal,
 	old_mask = task->restore_sigmask ? task->saved_sigmask : task->sigmask;
 	task->restore_sigmask = false;
 	if (action.handler > SIG_IGN) {
-		task->sigmask |= action.mask;
+		uint64_t mask = task->sigmask | action.mask;
+
 		if (!(action.flags & SA_NODEFER))
-			task->sigmask |= SIG_BIT(signal);
-		task->sigmask &= ~UNBLOCKABLE;
+			mask |= SIG_BIT(signal);
+		/* Senders read it unlocked to pick a task. */
+		WRITE_ONCE(task->sigmask, mask & ~UNBLOCKABLE);
 	}
 	spin_unlock(&process->lock);
 
@@ -382,7 +384,7 @@ void signal_deliver(struct task *task)
 	}
 	if (task->restore_sigmask) {
 		spin_lock(&process->lock);
-		task->sigmask = task->saved_sigmask;
+		WRITE_ONCE(task->sigmask, task->saved_sigmask);
 		task->restore_sigmask = false;
 		spin_unlock(&process->lock);
 	}
@@ -443,7 +445,7 @@ long signal_return(struct task *task)
 		       (sc->eflags & USER_RFLAGS_MASK) | RFLAGS_FIXED;
 	regs->orig_rax = (uint64_t)-1;	/* not a syscall: no restart */
 	spin_lock(&process->lock);
-	task->sigmask = frame.uc.sigmask & ~UNBLOCKABLE;
+	WRITE_ONCE(task->sigmask, frame.uc.sigmask & ~UNBLOCKABLE);
 	spin_unlock(&process->lock);
 	task->altstack_flags &= ~SS_ONSTACK;
 	return (long)regs->rax;

@@ -395,7 +395,7 @@ void schedule(void)
 	/* The lock passes to `next`, which releases it in finish_switch. */
 	lockcheck_release(&rq->lock, &rq->lock.class);
 	WRITE_ONCE(rq->current, next);
-	next->on_cpu = true;
+	WRITE_ONCE(next->on_cpu, true);	/* task_kick reads it unlocked */
 	next->switches++;
 	rq->stats.context_switches++;
 	rq->last = prev;
@@ -421,7 +421,7 @@ void sched_finish_switch(void)
 	/* Runnable but not requeued: its affinity excludes this CPU now. */
 	homeless = last->state == THREAD_RUNNABLE && !last->on_rq &&
 		   !last->is_idle;
-	last->on_cpu = false;
+	WRITE_ONCE(last->on_cpu, false);
 	spin_unlock(&rq->lock);
 	timer_reprogram();
 	if (homeless)
@@ -655,7 +655,7 @@ static void adopt_current(struct runqueue *rq, struct thread *thread)
 	spin_init(&rq->lock, "runqueue", LOCK_RANK_RUNQUEUE);
 	rq->tree = (struct rb_root)RB_ROOT_INIT;
 	WRITE_ONCE(thread->cpu, cpu);
-	thread->on_cpu = true;
+	WRITE_ONCE(thread->on_cpu, true);
 	thread->state = THREAD_RUNNABLE;
 	rq->exec_start = hal_clock_ns();
 	WRITE_ONCE(rq->current, thread);

@@ -579,8 +579,13 @@ static void *tracer_main(void *arg)
 			stop_child(runner);
 			break;
 		}
+		/* Read the caller's CPU first: once done is set, the caller
+		 * may post its next request (and a new cpu). */
+		unsigned int cpu = __atomic_load_n(&runner->cpu,
+						   __ATOMIC_RELAXED);
+
 		__atomic_store_n(&runner->done, true, __ATOMIC_RELEASE);
-		hosted_cpu_wake(runner->cpu);
+		hosted_cpu_wake(cpu);
 		if (request == RUNNER_EXIT)
 			return NULL;
 		request = next_request(runner);
@@ -594,7 +599,7 @@ static void *tracer_main(void *arg)
 int hosted_runner_call(struct runner *runner, enum runner_request request,
 		bool interruptible)
 {
-	runner->cpu = hal_cpu_id();
+	__atomic_store_n(&runner->cpu, hal_cpu_id(), __ATOMIC_RELAXED);
 	__atomic_store_n(&runner->done, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&runner->request, (int)request, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&runner->tracer_sleeping, __ATOMIC_SEQ_CST)) {
