@@ -155,6 +155,8 @@ static long wait(struct address_space *as, uaddr_t addr, uint32_t val,
 		return -EINVAL;
 	if (bitset == 0)
 		return -EINVAL;
+	if (task == NULL)
+		return -ENOSYS;	/* a kernel caller (the fuzzer) never sleeps here */
 	if (timeout) {
 		err = read_timespec(as, timeout, &timeout_ns);
 		if (err < 0)
