@@ -337,9 +337,9 @@ long sys_arch_prctl(struct syscall_context *ctx,
 	}
 }
 
-long sys_getpgid(struct syscall_context *ctx, const struct syscall_args *args)
+/* The process group (or, with `session`, the session) of pid (0: self). */
+static long group_of(struct syscall_context *ctx, int pid, bool session)
 {
-	int pid = (int)args->arg[0];
 	struct process *process;
 	long result;
 
@@ -348,10 +348,17 @@ long sys_getpgid(struct syscall_context *ctx, const struct syscall_args *args)
 		return -ESRCH;
 	mutex_lock(&proc_tree_lock);
 	process = pid == 0 ? self(ctx)->process : process_lookup_locked(pid);
-	result = process && process->state == PROC_ALIVE ? process->pgid :
-							    -ESRCH;
+	if (process == NULL || process->state != PROC_ALIVE)
+		result = -ESRCH;
+	else
+		result = session ? process->sid : process->pgid;
 	mutex_unlock(&proc_tree_lock);
 	return result;
+}
+
+long sys_getpgid(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	return group_of(ctx, (int)args->arg[0], false);
 }
 
 long sys_getpgrp(struct syscall_context *ctx, const struct syscall_args *args)
@@ -363,19 +370,7 @@ long sys_getpgrp(struct syscall_context *ctx, const struct syscall_args *args)
 
 long sys_getsid(struct syscall_context *ctx, const struct syscall_args *args)
 {
-	int pid = (int)args->arg[0];
-	struct process *process;
-	long result;
-
-	NEED_TASK(ctx);
-	if (pid < 0)
-		return -ESRCH;
-	mutex_lock(&proc_tree_lock);
-	process = pid == 0 ? self(ctx)->process : process_lookup_locked(pid);
-	result = process && process->state == PROC_ALIVE ? process->sid :
-							    -ESRCH;
-	mutex_unlock(&proc_tree_lock);
-	return result;
+	return group_of(ctx, (int)args->arg[0], true);
 }
 
 long sys_setpgid(struct syscall_context *ctx, const struct syscall_args *args)

@@ -295,7 +295,7 @@ Test(proc, threads_clone_and_cleartid_futex, .exit_code = 5, .timeout = 20)
  * starts "1 (script) R 0", the fd directory lists what is open, and a
  * child's /proc/PID disappears once it is reaped.
  */
-enum { NR_OPENAT = 257, NR_READ = 0, NR_READLINK = 89, NR_CLOSE = 3,
+enum { NR_GETSID = 124, NR_OPENAT = 257, NR_READ = 0, NR_READLINK = 89, NR_CLOSE = 3,
        NR_GETDENTS64 = 217 };
 #define AT_CWD ((uint64_t)-100)
 
@@ -392,4 +392,60 @@ Test(proc, procfs_self_stat_fd_and_reaped_children, .exit_code = 0,
 
 	cr_assert_eq(vfs_mount(&caller, "proc", "/proc", "proc", 0, NULL), 0);
 	start_init(procfs_script);
+}
+
+/*
+ * Sessions and groups: pid 1 starts in group and session 0 (as Linux's
+ * init); setsid makes it the leader of both; a second setsid is -EPERM;
+ * unknown and negative pids are -ESRCH.
+ */
+static int session_script(struct user_ctx *ctx, struct trap *trap)
+{
+	switch (USER_SCRIPT_STATE(&ctx->regs)) {
+	case 0:
+		CALL1(NR_GETPGID, 0);
+		user_script_goto(ctx, 1);
+		return 0;
+	case 1:
+		EXPECT(RESULT == 0, 50);
+		CALL0(NR_SETSID);
+		user_script_goto(ctx, 2);
+		return 0;
+	case 2:
+		EXPECT(RESULT == 1, 51);
+		CALL1(NR_GETSID, 0);
+		user_script_goto(ctx, 3);
+		return 0;
+	case 3:
+		EXPECT(RESULT == 1, 52);
+		CALL1(NR_GETPGID, 1);
+		user_script_goto(ctx, 4);
+		return 0;
+	case 4:
+		EXPECT(RESULT == 1, 53);
+		CALL0(NR_SETSID);
+		user_script_goto(ctx, 5);
+		return 0;
+	case 5:
+		EXPECT(RESULT == -EPERM, 54);
+		CALL1(NR_GETPGID, 99);
+		user_script_goto(ctx, 6);
+		return 0;
+	case 6:
+		EXPECT(RESULT == -ESRCH, 55);
+		CALL1(NR_GETSID, (uint64_t)-1);
+		user_script_goto(ctx, 7);
+		return 0;
+	case 7:
+		EXPECT(RESULT == -ESRCH, 56);
+		CALL1(NR_EXIT_GROUP, 0);
+		return 0;
+	}
+	return -1;
+}
+
+Test(proc, sessions_and_groups, .exit_code = 0, .timeout = 20)
+{
+	boot(1);
+	start_init(session_script);
 }
