@@ -160,8 +160,18 @@ long proc_clone(uint64_t flags, uaddr_t stack, uaddr_t parent_tid,
 	}
 	err = task_start(task);
 	if (err < 0) {
-		/* FIXME: unwind a process that never ran (ENOMEM only). */
+		/* Out of memory for the kernel thread: the child never ran. */
+		if (process != parent) {
+			mutex_lock(&proc_tree_lock);
+			list_remove(&process->sibling);
+			process->vfork_done = NULL;
+			process->state = PROC_REAPED;
+			process_unhash(process);
+			mutex_unlock(&proc_tree_lock);
+		}
 		task_put(task);
+		if (process != parent)
+			process_put(process);	/* the tree's reference */
 		return err;
 	}
 	if (process != parent && (flags & CLONE_VFORK))
