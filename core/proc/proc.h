@@ -219,6 +219,13 @@ long proc_clone(uint64_t flags, uaddr_t stack, uaddr_t parent_tid,
 long proc_execve(struct vfs_file *dir, const char *path, int at_flags,
 		 uaddr_t argv, uaddr_t envp);
 
+/*
+ * Whether process group `pgid` is orphaned (POSIX): no live member has a
+ * parent in another group of the same session (init does not count). A
+ * group with no live member is orphaned. Takes proc_tree_lock: may sleep.
+ */
+bool proc_pgrp_orphaned(int pgid);
+
 /* Kills the calling task's process with the fatal signal `signal`. */
 __noreturn void task_die_of_signal(int signal);
 

@@ -53,6 +53,21 @@ void task_kick(struct task *task);
 /* Whether a live process of session `sid` is in group `pgid` (tree lock). */
 bool proc_group_in_session_locked(int pgid, int sid);
 
+/* Whether `caller` may send `signal` to `target` (kill's permission). */
+bool signal_may_send(const struct process *caller,
+		     const struct process *target, int signal);
+
+/*
+ * signal_send_pgrp with the tree lock held; with `caller`, only to the
+ * members it may signal (kill(-pgid)): -EPERM if it may signal none.
+ */
+int signal_send_pgrp_locked(int pgid, int signal,
+			    const struct proc_siginfo *info,
+			    const struct process *caller);
+
+/* proc_pgrp_orphaned with the tree lock held, not counting `ignored`. */
+bool proc_pgrp_orphaned_locked(int pgid, const struct process *ignored);
+
 /* The list of all processes (all_link), for walks under the tree lock. */
 struct list_head *proc_all_processes_locked(void);
 

@@ -162,6 +162,20 @@ void signal_send_locked(struct process *process, struct task *task,
 	}
 }
 
+bool signal_ignored_or_blocked(struct task *task, int signal)
+{
+	struct process *process = task->process;
+	bool result;
+
+	if (signal < 1 || signal > PROC_NSIG)
+		return false;
+	spin_lock(&process->lock);
+	result = process->sigactions[signal - 1].handler == SIG_IGN ||
+		 (task->sigmask & SIG_BIT(signal));
+	spin_unlock(&process->lock);
+	return result;
+}
+
 static uint64_t pending_set(struct task *task)
 {
 	return (__atomic_load_n(&task->pending.set, __ATOMIC_ACQUIRE) |

@@ -78,5 +78,26 @@ void signal_deliver(struct task *task);
 void signal_force_fault(struct task *task, int signal, int code,
 			uaddr_t addr);
 
+/*
+ * Sends `signal` (0: none, only the checks) to every live process of
+ * process group `pgid`, as kill(-pgid) does but with no permission check
+ * (the kernel sends: the tty's ^C, ^Z, SIGTTIN/SIGTTOU, hang-ups). `info`
+ * NULL means si_code SI_KERNEL. Returns 0, -ESRCH (no such group) or
+ * -EINVAL (bad signal). Takes proc_tree_lock: may sleep.
+ *
+ * The tty stops a background reader with signal_send_pgrp(its group,
+ * SIGTTIN, NULL) then returns -ERESTARTSYS: the delivery on the way out
+ * stops the group, and after SIGCONT the read runs again (a handler that
+ * ran instead makes it -EINTR, or restarts it with SA_RESTART).
+ */
+int signal_send_pgrp(int pgid, int signal, const struct proc_siginfo *info);
+
+/*
+ * Whether `signal` would not reach `task` now: its process ignores it
+ * (SIG_IGN) or the task blocks it. The tty's SIGTTOU/SIGTTIN rules.
+ * Any context but interrupts (takes the process's spinlock).
+ */
+bool signal_ignored_or_blocked(struct task *task, int signal);
+
 /* rt_sigreturn: restores the frame at the user stack. Returns rax. */
 long signal_return(struct task *task);

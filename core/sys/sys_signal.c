@@ -208,16 +208,6 @@ long sys_sigaltstack(struct syscall_context *ctx,
 	return 0;
 }
 
-/* Whether the caller may signal `target` (Linux's kill permission). */
-static bool may_signal(const struct process *caller,
-		       const struct process *target)
-{
-	return caller->cred.euid == 0 || caller->cred.uid == target->cred.uid ||
-	       caller->cred.euid == target->cred.uid ||
-	       caller->cred.uid == target->cred.suid ||
-	       caller->cred.euid == target->cred.suid;
-}
-
 /* What kill(2) tells the receiver: who sent it. */
 static struct proc_siginfo user_info(struct process *caller, int signal,
 				     int code)
@@ -253,7 +243,7 @@ static long send_many(struct process *caller, int signal,
 		if (process->state != PROC_ALIVE || !match(process, caller, arg))
 			continue;
 		found = true;
-		if (!may_signal(caller, process))
+		if (!signal_may_send(caller, process, signal))
 			continue;
 		permitted = true;
 		send_locked(caller, process, signal);
@@ -261,12 +251,6 @@ static long send_many(struct process *caller, int signal,
 	if (!found)
 		return -ESRCH;
 	return permitted ? 0 : -EPERM;
-}
-
-static bool in_group(struct process *process, struct process *caller, int pgid)
-{
-	(void)caller;
-	return process->pgid == pgid;
 }
 
 static bool everyone(struct process *process, struct process *caller, int arg)
@@ -292,7 +276,7 @@ long sys_kill(struct syscall_context *ctx, const struct syscall_args *args)
 		target = process_lookup_locked(pid);
 		if (target == NULL || target->state != PROC_ALIVE) {
 			err = -ESRCH;
-		} else if (!may_signal(caller, target)) {
+		} else if (!signal_may_send(caller, target, signal)) {
 			err = -EPERM;
 		} else {
 			send_locked(caller, target, signal);
@@ -303,8 +287,10 @@ long sys_kill(struct syscall_context *ctx, const struct syscall_args *args)
 	} else if (pid == -2147483647 - 1) {
 		err = -ESRCH;
 	} else {
-		err = send_many(caller, signal, in_group,
-				pid == 0 ? caller->pgid : -pid);
+		struct proc_siginfo info = user_info(caller, signal, SI_USER);
+
+		err = signal_send_pgrp_locked(pid == 0 ? caller->pgid : -pid,
+					      signal, &info, caller);
 	}
 	mutex_unlock(&proc_tree_lock);
 	return err;
@@ -326,7 +312,7 @@ long sys_tgkill(struct syscall_context *ctx, const struct syscall_args *args)
 	task = task_lookup_locked(tid);
 	if (task == NULL || task->exiting || task->process->pid != tgid)
 		err = -ESRCH;
-	else if (!may_signal(ctx->task->process, task->process))
+	else if (!signal_may_send(ctx->task->process, task->process, signal))
 		err = -EPERM;
 	else if (signal != 0) {
 		struct proc_siginfo info = user_info(ctx->task->process, signal,
