@@ -41,6 +41,20 @@ static bool parent_reaps_automatically(struct process *parent)
 	return automatic;
 }
 
+/* SIGCHLD's si_code for a zombie's wait status. */
+static int exit_code(int status)
+{
+	if ((status & 0x7f) == 0)
+		return CLD_EXITED;
+	return (status & PROC_STATUS_CORE) ? CLD_DUMPED : CLD_KILLED;
+}
+
+/* SIGCHLD's si_status: the exit code or the signal. */
+static int exit_info_status(int status)
+{
+	return (status & 0x7f) ? status & 0x7f : (status >> 8) & 0xff;
+}
+
 /* Tells `parent`'s waiters that a child changed state (tree lock held). */
 static void child_event_locked(struct process *parent)
 {
@@ -90,8 +104,11 @@ static void process_exit(struct process *process, int status)
 		hal_poweroff(poweroff_status(status));
 	}
 
+	itimer_clear(process);
 	mutex_lock(&proc_tree_lock);
 	list_for_each_entry_safe(child, next, &process->children, sibling) {
+		child->orphan_check = child->pgid != process->pgid &&
+				      child->sid == process->sid;
 		list_move_tail(&child->sibling, &proc_init_process->children);
 		child->parent = proc_init_process;
 		if (child->state == PROC_ZOMBIE)
@@ -99,6 +116,8 @@ static void process_exit(struct process *process, int status)
 	}
 	process->exit_status = status;
 	process->state = PROC_ZOMBIE;
+	process->stopped = false;
+	jobctl_orphan_groups_locked(process);
 	parent = process->parent;
 	if (process->vfork_done) {
 		complete(process->vfork_done);
@@ -109,15 +128,14 @@ static void process_exit(struct process *process, int status)
 		reap_locked(process);
 		reaped = true;
 	} else if (process->exit_signal != 0) {
-		bool killed = (status & 0x7f) != 0;
 		struct proc_siginfo info = {
 			.signo = process->exit_signal,
-			.code = killed ? CLD_KILLED : CLD_EXITED,
+			.code = exit_code(status),
 		};
 
 		info.proc.pid = process->pid;
 		info.proc.uid = process->cred.uid;
-		info.proc.status = killed ? status & 0x7f : (status >> 8) & 0xff;
+		info.proc.status = exit_info_status(status);
 		signal_send_locked(parent, NULL, process->exit_signal, &info);
 	}
 	child_event_locked(parent);
@@ -178,8 +196,21 @@ __noreturn void task_exit(int status, bool group)
 
 __noreturn void task_die_of_signal(int signal)
 {
-	/* FIXME (signals issue): the core bit for core-dumping signals. */
-	task_exit(PROC_STATUS_SIGNALED(signal), true);
+	struct process *process = task_current()->process;
+	int status = PROC_STATUS_SIGNALED(signal);
+	bool dump;
+
+	/*
+	 * Linux sets the core bit only when it wrote a core file, which
+	 * needs a non-zero RLIMIT_CORE. FIXME: no core file is written; the
+	 * status and SIGCHLD's CLD_DUMPED say one was, as Linux's would.
+	 */
+	spin_lock(&process->lock);
+	dump = signal_is_core(signal) && process->rlimits[RLIMIT_CORE].cur != 0;
+	spin_unlock(&process->lock);
+	if (dump)
+		status |= PROC_STATUS_CORE;
+	task_exit(status, true);
 }
 
 /* Whether `child` is one that wait's idtype/id/options select. */
@@ -206,6 +237,53 @@ static bool wait_matches(const struct process *self,
 	return (options & __WCLONE) ? clone_child : !clone_child;
 }
 
+/* Fills waitid's siginfo for a report with `code` and si_status. */
+static void fill_info(struct siginfo_chld *info, const struct process *child,
+		      int code, int status)
+{
+	if (info == NULL)
+		return;
+	info->si_signo = SIGCHLD;
+	info->si_code = code;
+	info->si_pid = child->pid;
+	info->si_uid = child->cred.uid;
+	info->si_status = status;
+}
+
+/*
+ * What wait may report about `child` (tree lock held): 1 exited, 2
+ * stopped, 3 continued, 0 nothing. Sets *status and the info.
+ */
+static int child_report_locked(struct process *child, int options,
+			       int *status, struct siginfo_chld *info)
+{
+	if (child->state == PROC_ZOMBIE) {
+		if (!(options & WEXITED))
+			return 0;
+		*status = child->exit_status;
+		fill_info(info, child, exit_code(*status),
+			  exit_info_status(*status));
+		return 1;
+	}
+	if (child->state != PROC_ALIVE)
+		return 0;
+	if ((options & WSTOPPED) && child->stop_report) {
+		*status = PROC_STATUS_STOPPED(child->stop_report);
+		fill_info(info, child, CLD_STOPPED, child->stop_report);
+		if (!(options & WNOWAIT))
+			child->stop_report = 0;
+		return 2;
+	}
+	if ((options & WCONTINUED) && child->continue_report) {
+		*status = PROC_STATUS_CONTINUED;
+		fill_info(info, child, CLD_CONTINUED, SIGCONT);
+		if (!(options & WNOWAIT))
+			child->continue_report = false;
+		return 3;
+	}
+	return 0;
+}
+
 long proc_wait(int idtype, int id, int options, int *status,
 	       struct siginfo_chld *info)
 {
@@ -222,24 +300,13 @@ long proc_wait(int idtype, int id, int options, int *status,
 			if (!wait_matches(self, child, idtype, id, options))
 				continue;
 			any = true;
-			if (child->state != PROC_ZOMBIE ||
-			    !(options & WEXITED))
-				continue;
+			int report = child_report_locked(child, options, status,
+							 info);
 			int pid = child->pid;
 
-			*status = child->exit_status;
-			if (info) {
-				bool killed = (child->exit_status & 0x7f) != 0;
-
-				info->si_signo = SIGCHLD;
-				info->si_code = killed ? CLD_KILLED : CLD_EXITED;
-				info->si_pid = pid;
-				info->si_uid = child->cred.uid;
-				info->si_status = killed ?
-					child->exit_status & 0x7f :
-					(child->exit_status >> 8) & 0xff;
-			}
-			if (options & WNOWAIT) {
+			if (report == 0)
+				continue;
+			if (report > 1 || (options & WNOWAIT)) {
 				mutex_unlock(&proc_tree_lock);
 				return pid;
 			}

@@ -104,6 +104,9 @@ struct process *process_alloc(void)
 	list_init(&process->sibling);
 	list_init(&process->threads);
 	wait_queue_init(&process->child_wait);
+	wait_queue_init(&process->stop_wait);
+	list_init(&process->shared_pending.queue);
+	list_init(&process->itimer_link);
 	spin_init(&process->lock, "process", LOCK_RANK_VFS_LEAF);
 	process->refcount = 1;
 	process->state = PROC_ALIVE;
@@ -144,6 +147,7 @@ static void process_free(struct process *process)
 		vfs_fs_context_put(process->fs);
 	if (process->exe)
 		vfs_file_put(process->exe);
+	signal_pending_release(process, &process->shared_pending);
 	mutex_lock(&proc_tree_lock);
 	if (list_is_linked(&process->pid_link))
 		process_unhash(process);
@@ -180,6 +184,7 @@ struct task *task_alloc(struct process *process)
 	if (task == NULL)
 		return NULL;
 	list_init(&task->thread_link);
+	list_init(&task->pending.queue);
 	task->refcount = 1;
 	task->process = process;
 	process_get(process);
@@ -218,6 +223,7 @@ void task_put(struct task *task)
 	if (__atomic_sub_fetch(&task->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	hal_user_release(&task->user);
+	signal_pending_release(task->process, &task->pending);
 	mutex_lock(&proc_tree_lock);
 	task_unhash(task);
 	task_total--;

@@ -58,7 +58,20 @@ struct proc_cred {
 #include "core/proc/signal.h"
 struct proc_sigpending {
 	uint64_t set;			/* bit signal-1 */
-	struct proc_siginfo info[PROC_NSIG];
+	struct proc_siginfo info[31];	/* standard signals 1..31: one each */
+	struct list_head queue;		/* real-time ones, in arrival order */
+};
+
+/*
+ * What restart_syscall(2) resumes after -ERESTART_RESTARTBLOCK: an
+ * interrupted sleep, with its absolute deadline. fn NULL: nothing
+ * (restart_syscall returns -EINTR).
+ */
+struct syscall_context;
+struct proc_restart_block {
+	long (*fn)(struct syscall_context *ctx);
+	uint64_t deadline;		/* monotonic ns */
+	uaddr_t remaining;		/* the user's timespec for the time left */
 };
 
 /* A signal disposition as rt_sigaction stores it. */
@@ -99,6 +112,19 @@ struct process {
 	unsigned int child_events;	/* bumped when a child changes state */
 	struct wait_queue child_wait;	/* the parent's wait4 sleeps here */
 
+	/* Job control, also under proc_tree_lock (`stopped` read unlocked): */
+	bool stopped;			/* a group stop holds every task */
+	int stop_report;		/* the stop signal wait is to report */
+	bool continue_report;		/* WCONTINUED has a report */
+	bool orphan_check;		/* exit's orphaned-group walk marks it */
+	unsigned int continue_count;	/* SIGCONTs received (cancels stops) */
+	struct wait_queue stop_wait;	/* stopped tasks park here */
+
+	/* ITIMER_REAL, under the itimer lock (core/proc/itimer.c): */
+	uint64_t real_deadline;		/* monotonic ns; 0 when disarmed */
+	uint64_t real_interval;
+	struct list_head itimer_link;	/* in the armed list */
+
 	struct spinlock lock;
 	/* Protected by lock (each pointer holds a reference): */
 	struct address_space *as;
@@ -110,6 +136,7 @@ struct process {
 	struct rlimit64 rlimits[RLIMIT_NLIMITS];
 	struct proc_sigaction sigactions[PROC_NSIG];
 	struct proc_sigpending shared_pending;	/* sent to the process */
+	unsigned int sigqueue_count;	/* queued real-time signals */
 	char comm[PROC_COMM_MAX];
 	uaddr_t arg_start, arg_end;	/* argv strings in user memory */
 	uaddr_t env_start, env_end;
@@ -132,10 +159,12 @@ struct task {
 	uint64_t sigmask;		/* blocked signals */
 	struct proc_sigpending pending;	/* sent to this task */
 	uint64_t saved_sigmask;		/* rt_sigsuspend's mask to restore */
+	uint64_t real_blocked;		/* the mask under rt_sigtimedwait */
 	bool restore_sigmask;
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack */
 	int altstack_flags;
 	long restart;			/* -ERESTART* of the last syscall, or 0 */
+	struct proc_restart_block restart_block;	/* restart_syscall */
 	struct vfs_cred vfs_cred;	/* the fs view of the process's cred */
 	struct vfs_caller caller;
 
@@ -226,6 +255,18 @@ long proc_execve(struct vfs_file *dir, const char *path, int at_flags,
  */
 bool proc_pgrp_orphaned(int pgid);
 
+/*
+ * ITIMER_REAL of `process`: what is left (ns, 0: disarmed) and the
+ * interval. itimer_real_set arms it for `value` ns from now (0 disarms)
+ * and reports the old setting; SIGALRM goes to the process at expiry.
+ * Returns 0 or -ENOMEM (no timer thread). May sleep.
+ */
+void itimer_real_get(struct process *process, uint64_t *value,
+		     uint64_t *interval);
+int itimer_real_set(struct process *process, uint64_t value,
+		    uint64_t interval, uint64_t *old_value,
+		    uint64_t *old_interval);
+
 /* Kills the calling task's process with the fatal signal `signal`. */
 __noreturn void task_die_of_signal(int signal);
 
@@ -235,3 +276,6 @@ __noreturn void task_die_of_signal(int signal);
  */
 #define PROC_STATUS_EXITED(code) (((code) & 0xff) << 8)
 #define PROC_STATUS_SIGNALED(signal) ((signal) & 0x7f)
+#define PROC_STATUS_CORE 0x80		/* WCOREDUMP */
+#define PROC_STATUS_STOPPED(signal) (((signal) << 8) | 0x7f)
+#define PROC_STATUS_CONTINUED 0xffff

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "core/include/uapi/signal.h"
 #include "core/proc/proc.h"
 #include "core/sync/mutex.h"
 
@@ -67,6 +68,64 @@ int signal_send_pgrp_locked(int pgid, int signal,
 
 /* proc_pgrp_orphaned with the tree lock held, not counting `ignored`. */
 bool proc_pgrp_orphaned_locked(int pgid, const struct process *ignored);
+
+/* Signals (signal.c, sigframe.c, jobctl.c, itimer.c). */
+#define SIG_BIT(signal) (1ULL << ((signal) - 1))
+#define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define SIG_STOP_MASK                                                        \
+	(SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) |            \
+	 SIG_BIT(SIGTTOU))
+
+/* Whether the default action of `signal` dumps core. */
+bool signal_is_core(int signal);
+
+/* Frees the queued siginfos of a set that is going away. */
+void signal_pending_release(struct process *process,
+			    struct proc_sigpending *pending);
+
+/*
+ * Takes the lowest pending signal of `mask` for `task` (its own set
+ * first, then the process's) into *info; 0 if none. Takes process->lock.
+ */
+int signal_dequeue(struct task *task, uint64_t mask, struct proc_siginfo *info);
+
+/* Discards the pending signals of `mask` everywhere in `process`
+ * (tree lock held). */
+void signal_flush_locked(struct process *process, uint64_t mask);
+
+/*
+ * Writes the rt_sigframe for a handler of `signal` on the user stack and
+ * points the registers at the handler. Returns 0 or -EFAULT.
+ */
+int signal_setup_frame(struct task *task, int signal,
+		       const struct proc_sigaction *action,
+		       const struct proc_siginfo *info, uint64_t old_mask);
+
+/*
+ * Job control. jobctl_prepare_locked runs for every signal sent (tree
+ * lock held): a stop signal discards a pending SIGCONT; SIGCONT discards
+ * pending stops and resumes a stopped process. jobctl_stop is the default
+ * action of a stop signal (`count`: continue_count when it was dequeued);
+ * jobctl_park holds a task while its process is stopped. May sleep.
+ */
+void jobctl_prepare_locked(struct process *process, int signal);
+void jobctl_stop(struct task *task, int signal, unsigned int count);
+void jobctl_park(struct task *task);
+
+/* Tells the parent of `child` (tree lock held) that it stopped or went on:
+ * SIGCHLD with `code` unless SA_NOCLDSTOP, and its waiters. */
+void jobctl_notify_parent_locked(struct process *child, int code,
+				 int status);
+
+/*
+ * `process` is exiting (a zombie now, its children with init; tree lock
+ * held): process groups this orphans that have a stopped member get
+ * SIGHUP then SIGCONT. Children whose group it linked have orphan_check.
+ */
+void jobctl_orphan_groups_locked(struct process *process);
+
+/* Disarms the process's ITIMER_REAL (exit). May sleep. */
+void itimer_clear(struct process *process);
 
 /* The list of all processes (all_link), for walks under the tree lock. */
 struct list_head *proc_all_processes_locked(void);

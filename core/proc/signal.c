@@ -1,65 +1,28 @@
 /*
- * Signal sending and delivery (core/proc/signal.h). The frame written on
- * the user stack is Linux's x86_64 rt_sigframe, so C libraries'
- * restorers (musl's and glibc's __restore_rt: `mov $15, %eax; syscall`)
- * and unwinders work unchanged.
+ * Signal sending and delivery (core/proc/signal.h). Each task and each
+ * process has a pending set: a bit per signal, one siginfo per standard
+ * signal (they do not queue), and a FIFO of queued real-time signals
+ * (each send its own entry, charged against the receiver's
+ * RLIMIT_SIGPENDING). The frame a handler gets is sigframe.c's; stops
+ * and SIGCONT are jobctl.c's.
+ *
+ * Locks: the pending sets, masks and dispositions are protected by the
+ * process's lock; senders also hold proc_tree_lock (the target cannot
+ * exit meanwhile). Queue entries are allocated before and freed after the
+ * spinlock.
  */
 #include "core/proc/proc_internal.h"
 
 #include "core/include/uapi/errno.h"
-#include "core/include/uapi/signal.h"
 #include "core/lib/string.h"
-#include "core/mm/uaccess.h"
+#include "core/mm/kmem.h"
 #include "core/sched/thread.h"
 
-#define SIG_BIT(signal) (1ULL << ((signal) - 1))
-#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
-#define RED_ZONE 128
-
-/* x86_64 rflags bits a signal handler's sigreturn may change (FIX_EFLAGS). */
-#define USER_RFLAGS_MASK 0x50dd5ULL	/* CF PF AF ZF SF TF DF OF AC RF */
-#define RFLAGS_FIXED 0x202ULL		/* IF and the reserved bit 1 */
-#define MXCSR_VALID_MASK 0xffbfU	/* no reserved MXCSR bits (DAZ ok) */
-
-#define UC_SIGCONTEXT_SS 0x2
-#define UC_STRICT_RESTORE_SS 0x4
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-
-/* Linux's struct sigcontext for x86_64 (256 bytes). */
-struct sigcontext {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate;		/* user address of the FXSAVE image */
-	uint64_t reserved[8];
-};
-
-struct user_stack {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
-struct ucontext {
-	uint64_t flags;
-	uint64_t link;
-	struct user_stack stack;
-	struct sigcontext mcontext;
-	uint64_t sigmask;
-};
-
-struct rt_sigframe {
-	uint64_t pretcode;		/* the handler's return address */
-	struct ucontext uc;
+/* A queued real-time signal (proc_sigpending.queue). */
+struct proc_sigqueue {
+	struct list_head link;
 	struct proc_siginfo info;
 };
-
-_Static_assert(sizeof(struct sigcontext) == 256, "sigcontext layout");
-_Static_assert(sizeof(struct ucontext) == 304, "ucontext layout");
-_Static_assert(sizeof(struct proc_siginfo) == 128, "siginfo layout");
 
 enum default_action { ACT_TERMINATE, ACT_CORE, ACT_IGNORE, ACT_STOP };
 
@@ -92,64 +55,109 @@ static enum default_action default_action(int signal)
 	}
 }
 
-/* Ends the whole process with `signal` (tree lock held). */
-static void kill_process_locked(struct process *process, int signal)
+bool signal_is_core(int signal)
+{
+	return signal >= 1 && signal <= PROC_NSIG &&
+	       default_action(signal) == ACT_CORE;
+}
+
+/* Ends the whole process with SIGKILL (tree lock held). */
+static void kill_process_locked(struct process *process)
 {
 	struct task *task;
-	int status = PROC_STATUS_SIGNALED(signal);
 
 	if (process->group_exit)
 		return;
-	/* FIXME: no core files; the core bit (0x80) is set as Linux would
-	 * only when one is written, so it stays clear. */
 	process->group_exit = true;
-	process->group_exit_status = status;
+	process->group_exit_status = PROC_STATUS_SIGNALED(SIGKILL);
 	for_each_task(task, &process->threads, thread_link) {
-		__atomic_store_n(&task->kill_pending, signal, __ATOMIC_RELEASE);
+		__atomic_store_n(&task->kill_pending, SIGKILL, __ATOMIC_RELEASE);
 		task_kick(task);
 	}
+	wake_up_all(&process->stop_wait);	/* a stopped process dies too */
 }
 
-static void add_pending(struct proc_sigpending *pending, int signal,
-			const struct proc_siginfo *info)
+static void free_entries(struct list_head *entries)
 {
-	if (pending->set & SIG_BIT(signal))
-		return;		/* standard signals do not queue */
-	pending->info[signal - 1] = *info;
+	while (!list_is_empty(entries)) {
+		struct proc_sigqueue *entry =
+			list_first_entry(entries, struct proc_sigqueue, link);
+
+		list_remove(&entry->link);
+		kfree(entry);
+	}
+}
+
+void signal_pending_release(struct process *process,
+			    struct proc_sigpending *pending)
+{
+	struct list_head doomed = LIST_HEAD_INIT(doomed);
+
+	spin_lock(&process->lock);
+	while (!list_is_empty(&pending->queue)) {
+		list_move_tail(pending->queue.next, &doomed);
+		process->sigqueue_count--;
+	}
+	pending->set = 0;
+	spin_unlock(&process->lock);
+	free_entries(&doomed);
+}
+
+/*
+ * Whether a signal sent now would have no effect (process lock held):
+ * ignored (SIG_IGN, or a default action of ignoring), unless the task
+ * that would take it blocks it, since the disposition may change before
+ * it is unblocked (Linux's sig_ignored).
+ */
+static bool is_ignored_locked(struct process *process, struct task *task,
+			      int signal)
+{
+	const struct proc_sigaction *action = &process->sigactions[signal - 1];
+
+	if (task == NULL && !list_is_empty(&process->threads))
+		task = list_entry(process->threads.next, struct task,
+				  thread_link);
+	if (task && ((task->sigmask | task->real_blocked) & SIG_BIT(signal)))
+		return false;
+	return action->handler == SIG_IGN ||
+	       (action->handler == SIG_DFL &&
+		default_action(signal) == ACT_IGNORE);
+}
+
+/*
+ * Adds one instance (process lock held). A real-time signal takes
+ * *entry (set to NULL then) if the queue limit allows; over it, a
+ * sigqueue-style sender (si_code other than SI_USER) gets -EAGAIN and a
+ * kill still marks the signal pending, without its siginfo (Linux).
+ */
+static int add_pending_locked(struct process *process,
+			      struct proc_sigpending *pending, int signal,
+			      const struct proc_siginfo *info,
+			      struct proc_sigqueue **entry)
+{
+	if (signal < SIGRTMIN) {
+		if (pending->set & SIG_BIT(signal))
+			return 0;	/* standard signals do not queue */
+		pending->info[signal - 1] = *info;
+	} else if (*entry != NULL &&
+		   process->sigqueue_count <
+			   process->rlimits[RLIMIT_SIGPENDING].cur) {
+		(*entry)->info = *info;
+		list_add_tail(&(*entry)->link, &pending->queue);
+		process->sigqueue_count++;
+		*entry = NULL;
+	} else if (info->code != SI_USER) {
+		return -EAGAIN;
+	}
 	__atomic_or_fetch(&pending->set, SIG_BIT(signal), __ATOMIC_RELEASE);
+	return 0;
 }
 
-void signal_send_locked(struct process *process, struct task *task,
-			int signal, const struct proc_siginfo *info)
+/* Wakes a task that takes `signal`: the named one, or any not blocking it. */
+static void wake_taker(struct process *process, struct task *task, int signal)
 {
-	struct proc_siginfo kernel_info = { .signo = signal,
-					    .code = SI_KERNEL };
-	struct proc_sigaction action;
 	struct task *target;
 
-	if (signal < 1 || signal > PROC_NSIG || process->state != PROC_ALIVE ||
-	    process->group_exit)
-		return;
-	if (info == NULL)
-		info = &kernel_info;
-	if (signal == SIGKILL) {
-		kill_process_locked(process, signal);
-		return;
-	}
-	spin_lock(&process->lock);
-	action = process->sigactions[signal - 1];
-	if (action.handler == SIG_IGN ||
-	    (action.handler == SIG_DFL &&
-	     (default_action(signal) == ACT_IGNORE ||
-	      default_action(signal) == ACT_STOP))) {
-		/* FIXME (tty issue): job-control stops and SIGCONT. */
-		spin_unlock(&process->lock);
-		return;
-	}
-	add_pending(task ? &task->pending : &process->shared_pending, signal,
-		    info);
-	spin_unlock(&process->lock);
-	/* Wake a task that takes it: the named one, or any not blocking it. */
 	if (task) {
 		task_kick(task);
 		return;
@@ -160,6 +168,47 @@ void signal_send_locked(struct process *process, struct task *task,
 			return;
 		}
 	}
+}
+
+int signal_send_locked(struct process *process, struct task *task,
+		       int signal, const struct proc_siginfo *info)
+{
+	struct proc_siginfo kernel_info = { .signo = signal,
+					    .code = SI_KERNEL };
+	struct proc_sigqueue *entry = NULL;
+	int err = 0;
+
+	if (signal < 1 || signal > PROC_NSIG)
+		return -EINVAL;
+	if (process->state != PROC_ALIVE || process->group_exit)
+		return 0;
+	if (info == NULL)
+		info = &kernel_info;
+	if (signal == SIGKILL) {
+		kill_process_locked(process);
+		return 0;
+	}
+	jobctl_prepare_locked(process, signal);
+	if (signal >= SIGRTMIN) {
+		entry = kmalloc(sizeof(*entry));
+		if (entry)
+			list_init(&entry->link);
+	}
+	spin_lock(&process->lock);
+	if (!is_ignored_locked(process, task, signal))
+		err = add_pending_locked(process,
+					 task ? &task->pending :
+						&process->shared_pending,
+					 signal, info, &entry);
+	else
+		err = 1;	/* dropped */
+	spin_unlock(&process->lock);
+	kfree(entry);
+	if (err < 0)
+		return err;
+	if (err == 0)
+		wake_taker(process, task, signal);
+	return 0;
 }
 
 bool signal_ignored_or_blocked(struct task *task, int signal)
@@ -186,7 +235,8 @@ static uint64_t pending_set(struct task *task)
 
 bool signal_pending(struct task *task)
 {
-	return READ_ONCE(task->kill_pending) != 0 || pending_set(task) != 0;
+	return READ_ONCE(task->kill_pending) != 0 || pending_set(task) != 0 ||
+	       READ_ONCE(task->process->stopped);
 }
 
 bool signal_pending_current(void)
@@ -210,26 +260,96 @@ void signal_raise(int signal)
 	mutex_unlock(&proc_tree_lock);
 }
 
-/* Takes the lowest pending unblocked signal (process lock held); 0: none. */
-static int dequeue_locked(struct task *task, struct proc_siginfo *info)
+/*
+ * Takes `signal` from `pending` into *info (process lock held); a
+ * dequeued queue entry moves to `freed`. A real-time signal stays
+ * pending while more instances are queued.
+ */
+static void take_locked(struct process *process,
+			struct proc_sigpending *pending, int signal,
+			struct proc_siginfo *info, struct list_head *freed)
 {
-	uint64_t mask = ~task->sigmask;
-	struct proc_sigpending *sets[2] = { &task->pending,
-					    &task->process->shared_pending };
+	struct proc_sigqueue *entry, *found = NULL;
+	bool more = false;
 
-	for (int i = 0; i < 2; i++) {
+	if (signal < SIGRTMIN) {
+		*info = pending->info[signal - 1];
+		goto clear;
+	}
+	list_for_each_entry(entry, &pending->queue, link) {
+		if (entry->info.signo != signal)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = entry;
+	}
+	if (found) {
+		*info = found->info;
+		list_move_tail(&found->link, freed);
+		process->sigqueue_count--;
+	} else {	/* sent over the queue limit: no siginfo kept */
+		*info = (struct proc_siginfo){ .signo = signal,
+					       .code = SI_USER };
+	}
+	if (more)
+		return;
+clear:
+	__atomic_and_fetch(&pending->set, ~SIG_BIT(signal), __ATOMIC_RELEASE);
+}
+
+int signal_dequeue(struct task *task, uint64_t mask, struct proc_siginfo *info)
+{
+	struct process *process = task->process;
+	struct proc_sigpending *sets[2] = { &task->pending,
+					    &process->shared_pending };
+	struct list_head freed = LIST_HEAD_INIT(freed);
+	int signal = 0;
+
+	spin_lock(&process->lock);
+	for (int i = 0; i < 2 && signal == 0; i++) {
 		uint64_t ready = sets[i]->set & mask;
 
 		if (ready == 0)
 			continue;
-		int signal = __builtin_ctzll(ready) + 1;
-
-		*info = sets[i]->info[signal - 1];
-		__atomic_and_fetch(&sets[i]->set, ~SIG_BIT(signal),
-				   __ATOMIC_RELEASE);
-		return signal;
+		signal = __builtin_ctzll(ready) + 1;
+		take_locked(process, sets[i], signal, info, &freed);
 	}
-	return 0;
+	spin_unlock(&process->lock);
+	free_entries(&freed);
+	return signal;
+}
+
+/* Removes the signals of `mask` from one set (process lock held). */
+static void flush_set_locked(struct process *process,
+			     struct proc_sigpending *pending, uint64_t mask,
+			     struct list_head *freed)
+{
+	struct proc_sigqueue *entry, *next;
+
+	if ((pending->set & mask) == 0)
+		return;
+	list_for_each_entry_safe(entry, next, &pending->queue, link) {
+		if (!(SIG_BIT(entry->info.signo) & mask))
+			continue;
+		list_move_tail(&entry->link, freed);
+		process->sigqueue_count--;
+	}
+	__atomic_and_fetch(&pending->set, ~mask, __ATOMIC_RELEASE);
+}
+
+void signal_flush_locked(struct process *process, uint64_t mask)
+{
+	struct list_head freed = LIST_HEAD_INIT(freed);
+	struct task *task;
+
+	spin_lock(&process->lock);
+	flush_set_locked(process, &process->shared_pending, mask, &freed);
+	for_each_task(task, &process->threads, thread_link)
+		flush_set_locked(process, &task->pending, mask, &freed);
+	spin_unlock(&process->lock);
+	free_entries(&freed);
 }
 
 /* Rewinds to the syscall instruction so that it runs again. */
@@ -238,6 +358,8 @@ static void restart_syscall(struct user_regs *regs)
 	regs->rax = regs->orig_rax;
 	regs->rip -= 2;		/* `syscall` is 0f 05 */
 }
+
+#define NR_RESTART_SYSCALL 219
 
 /* An interrupted syscall when a handler is about to run. */
 static void finish_interrupted(struct task *task,
@@ -266,72 +388,43 @@ static void finish_interrupted(struct task *task,
 	}
 }
 
-/* Whether sp lies on the task's alternate signal stack. */
-static bool on_altstack(const struct task *task, uint64_t sp)
-{
-	return task->altstack_size != 0 && sp > task->altstack_sp &&
-	       sp - task->altstack_sp <= task->altstack_size;
-}
-
-/* Builds the frame for `action`; returns 0 or -EFAULT (bad user stack). */
-static int setup_frame(struct task *task, int signal,
-		       const struct proc_sigaction *action,
-		       const struct proc_siginfo *info, uint64_t old_mask)
+/* An interrupted syscall when no handler ran: it goes on unseen. */
+static void finish_unhandled(struct task *task)
 {
 	struct user_regs *regs = &task->user.regs;
-	struct rt_sigframe frame;
-	uint64_t sp = regs->rsp, fpstate, frame_addr;
+	long restart = task->restart;
 
-	if ((action->flags & SA_ONSTACK) && task->altstack_size != 0 &&
-	    !(task->altstack_flags & SS_DISABLE) && !on_altstack(task, sp))
-		sp = task->altstack_sp + task->altstack_size;
-	else
-		sp -= RED_ZONE;
-	fpstate = (sp - sizeof(task->user.fpu)) & ~63ULL;
-	frame_addr = ((fpstate - sizeof(frame)) & ~15ULL) - 8;
-
-	memset(&frame, 0, sizeof(frame));
-	frame.pretcode = action->restorer;
-	frame.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-	frame.uc.stack.sp = task->altstack_sp;
-	frame.uc.stack.size = task->altstack_size;
-	frame.uc.stack.flags = task->altstack_size == 0 ? SS_DISABLE :
-			       on_altstack(task, regs->rsp) ? SS_ONSTACK : 0;
-	struct sigcontext *sc = &frame.uc.mcontext;
-
-	sc->r8 = regs->r8, sc->r9 = regs->r9, sc->r10 = regs->r10;
-	sc->r11 = regs->r11, sc->r12 = regs->r12, sc->r13 = regs->r13;
-	sc->r14 = regs->r14, sc->r15 = regs->r15;
-	sc->rdi = regs->rdi, sc->rsi = regs->rsi, sc->rbp = regs->rbp;
-	sc->rbx = regs->rbx, sc->rdx = regs->rdx, sc->rax = regs->rax;
-	sc->rcx = regs->rcx, sc->rsp = regs->rsp, sc->rip = regs->rip;
-	sc->eflags = regs->rflags;
-	sc->cs = 0x33, sc->ss = 0x2b;	/* Linux's __USER_CS, __USER_DS */
-	sc->oldmask = old_mask;
-	sc->fpstate = fpstate;
-	if (info->signo == SIGSEGV || info->signo == SIGBUS)
-		sc->cr2 = info->fault.addr;
-	frame.uc.sigmask = old_mask;
-	frame.info = *info;
-
-	if (vm_copy_to_user(task->user.as, fpstate, &task->user.fpu,
-			    sizeof(task->user.fpu)) < 0 ||
-	    vm_copy_to_user(task->user.as, frame_addr, &frame,
-			    sizeof(frame)) < 0)
-		return -EFAULT;
-
-	regs->rsp = frame_addr;
-	regs->rip = action->handler;
-	regs->rdi = (uint64_t)signal;
-	regs->rsi = frame_addr + offsetof(struct rt_sigframe, info);
-	regs->rdx = frame_addr + offsetof(struct rt_sigframe, uc);
-	regs->rax = 0;
-	regs->rflags &= ~(1ULL << 10 | 1ULL << 8);	/* DF and TF clear */
-	return 0;
+	task->restart = 0;
+	if (restart == 0)
+		return;
+	restart_syscall(regs);
+	if (restart == -ERESTART_RESTARTBLOCK)
+		regs->rax = NR_RESTART_SYSCALL;
 }
 
-static void deliver(struct task *task, int signal,
-		    const struct proc_siginfo *info)
+/* Runs the default action of `signal`; returns (ignored or stopped) or
+ * does not (fatal). */
+static void default_deliver(struct task *task, int signal,
+			    unsigned int continues)
+{
+	switch (default_action(signal)) {
+	case ACT_IGNORE:
+		return;
+	case ACT_STOP:
+		jobctl_stop(task, signal, continues);
+		return;
+	default:
+		task_die_of_signal(signal);
+	}
+}
+
+/*
+ * Acts on a dequeued signal. Returns true when a handler's frame was set
+ * up (the task returns into the handler), false when it was ignored or
+ * stopped the process. May end the task.
+ */
+static bool deliver(struct task *task, int signal,
+		    const struct proc_siginfo *info, unsigned int continues)
 {
 	struct process *process = task->process;
 	struct proc_sigaction action;
@@ -342,60 +435,53 @@ static void deliver(struct task *task, int signal,
 	if (action.handler > SIG_IGN && (action.flags & SA_RESETHAND))
 		process->sigactions[signal - 1] = (struct proc_sigaction){ 0 };
 	old_mask = task->restore_sigmask ? task->saved_sigmask : task->sigmask;
-	task->restore_sigmask = false;
 	if (action.handler > SIG_IGN) {
 		uint64_t mask = task->sigmask | action.mask;
 
+		task->restore_sigmask = false;
 		if (!(action.flags & SA_NODEFER))
 			mask |= SIG_BIT(signal);
 		/* Senders read it unlocked to pick a task. */
-		WRITE_ONCE(task->sigmask, mask & ~UNBLOCKABLE);
+		WRITE_ONCE(task->sigmask, mask & ~SIG_UNBLOCKABLE);
 	}
 	spin_unlock(&process->lock);
 
 	if (action.handler == SIG_IGN)
-		return;
+		return false;
 	if (action.handler == SIG_DFL) {
-		enum default_action what = default_action(signal);
-
-		if (what == ACT_IGNORE || what == ACT_STOP)
-			return;
-		task_die_of_signal(signal);
+		default_deliver(task, signal, continues);
+		return false;
 	}
 	finish_interrupted(task, &action);
-	if (setup_frame(task, signal, &action, info, old_mask) < 0) {
+	if (signal_setup_frame(task, signal, &action, info, old_mask) < 0) {
 		/* No room for a frame: Linux forces SIGSEGV (uncatchable here). */
 		task_die_of_signal(SIGSEGV);
 	}
+	return true;
 }
 
 void signal_deliver(struct task *task)
 {
 	struct process *process = task->process;
 	struct proc_siginfo info;
-	int signal;
 
-	if (READ_ONCE(task->kill_pending))
-		return;		/* the loop exits the task */
-	if (pending_set(task) != 0) {
-		spin_lock(&process->lock);
-		signal = dequeue_locked(task, &info);
-		spin_unlock(&process->lock);
-		if (signal) {
-			deliver(task, signal, &info);
-			return;
+	for (;;) {
+		unsigned int continues = READ_ONCE(process->continue_count);
+		int signal;
+
+		if (READ_ONCE(task->kill_pending))
+			return;		/* the loop exits the task */
+		if (READ_ONCE(process->stopped)) {
+			jobctl_park(task);
+			continue;
 		}
+		if (pending_set(task) == 0)
+			break;
+		signal = signal_dequeue(task, ~READ_ONCE(task->sigmask), &info);
+		if (signal && deliver(task, signal, &info, continues))
+			return;
 	}
-	/* No handler ran: interrupted calls restart (-EINTR never shows). */
-	if (task->restart != 0) {
-		long restart = task->restart;
-
-		task->restart = 0;
-		if (restart == -ERESTART_RESTARTBLOCK)
-			task->user.regs.rax = (uint64_t)-EINTR;	/* FIXME */
-		else
-			restart_syscall(&task->user.regs);
-	}
+	finish_unhandled(task);
 	if (task->restore_sigmask) {
 		spin_lock(&process->lock);
 		WRITE_ONCE(task->sigmask, task->saved_sigmask);
@@ -420,47 +506,5 @@ void signal_force_fault(struct task *task, int signal, int code,
 	if (action.handler <= SIG_IGN || blocked)
 		task_die_of_signal(signal);
 	task->restart = 0;
-	deliver(task, signal, &info);
-}
-
-long signal_return(struct task *task)
-{
-	struct user_regs *regs = &task->user.regs;
-	struct process *process = task->process;
-	uint64_t frame_addr = regs->rsp - 8;	/* the handler's ret popped pretcode */
-	struct rt_sigframe frame;
-	struct user_fpu fpu;
-	uint32_t mxcsr;
-
-	if (vm_copy_from_user(task->user.as, &frame, frame_addr,
-			      sizeof(frame)) < 0)
-		task_die_of_signal(SIGSEGV);
-	const struct sigcontext *sc = &frame.uc.mcontext;
-
-	if (sc->fpstate != 0) {
-		if (vm_copy_from_user(task->user.as, &fpu, sc->fpstate,
-				      sizeof(fpu)) < 0)
-			task_die_of_signal(SIGSEGV);
-		/* Reserved MXCSR bits would fault the kernel's FXRSTOR. */
-		memcpy(&mxcsr, &fpu.fxsave[24], sizeof(mxcsr));
-		mxcsr &= MXCSR_VALID_MASK;
-		memcpy(&fpu.fxsave[24], &mxcsr, sizeof(mxcsr));
-		memset(&fpu.fxsave[28], 0, 4);	/* MXCSR_MASK is read-only */
-		task->user.fpu = fpu;
-	}
-	regs->r8 = sc->r8, regs->r9 = sc->r9, regs->r10 = sc->r10;
-	regs->r11 = sc->r11, regs->r12 = sc->r12, regs->r13 = sc->r13;
-	regs->r14 = sc->r14, regs->r15 = sc->r15;
-	regs->rdi = sc->rdi, regs->rsi = sc->rsi, regs->rbp = sc->rbp;
-	regs->rbx = sc->rbx, regs->rdx = sc->rdx, regs->rax = sc->rax;
-	regs->rcx = sc->rcx, regs->rsp = sc->rsp, regs->rip = sc->rip;
-	/* Only the flags user code may set; segments stay the user's. */
-	regs->rflags = (regs->rflags & ~USER_RFLAGS_MASK) |
-		       (sc->eflags & USER_RFLAGS_MASK) | RFLAGS_FIXED;
-	regs->orig_rax = (uint64_t)-1;	/* not a syscall: no restart */
-	spin_lock(&process->lock);
-	WRITE_ONCE(task->sigmask, frame.uc.sigmask & ~UNBLOCKABLE);
-	spin_unlock(&process->lock);
-	task->altstack_flags &= ~SS_ONSTACK;
-	return (long)regs->rax;
+	deliver(task, signal, &info, 0);
 }

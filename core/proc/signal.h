@@ -39,18 +39,25 @@ struct proc_siginfo {
 /* si_code values. */
 #define SI_USER 0
 #define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
 #define SI_TKILL (-6)
 
 /*
  * Sends `signal` (1..64) to `process` (tree lock held), or to `task`
  * only when not NULL; `info` may be NULL (SI_KERNEL). Ignored signals
- * vanish; fatal default actions end the process at once; others stay
- * pending until a task that does not block them takes them.
+ * vanish (unless blocked); SIGKILL ends the process at once; SIGCONT
+ * resumes a stopped process; others stay pending until a task that does
+ * not block them takes them. Real-time signals queue, one siginfo per
+ * send. Returns 0, -EINVAL (bad number) or -EAGAIN (the real-time queue
+ * is at RLIMIT_SIGPENDING and the sender is not kill).
  */
-void signal_send_locked(struct process *process, struct task *task,
-			int signal, const struct proc_siginfo *info);
+int signal_send_locked(struct process *process, struct task *task,
+		       int signal, const struct proc_siginfo *info);
 
-/* Whether the task has an unblocked pending signal (or must die). */
+/*
+ * Whether the task has an unblocked pending signal, must die, or must
+ * stop (its process is stopped): blocking waits end on it.
+ */
 bool signal_pending(struct task *task);
 
 /* signal_pending for the calling thread; false for a kernel thread. */
