@@ -124,12 +124,14 @@ static int start_thread(void)
 	return err;
 }
 
-/* What is left of a deadline; at least 1 ns while armed. */
+/* What is left of a deadline; an expired one not yet fired shows 1 us
+ * (Linux). */
 static uint64_t remaining(const struct process *process, uint64_t now)
 {
 	if (process->real_deadline == 0)
 		return 0;
-	return process->real_deadline > now ? process->real_deadline - now : 1;
+	return process->real_deadline > now ? process->real_deadline - now :
+					      1000;
 }
 
 void itimer_real_get(struct process *process, uint64_t *value,

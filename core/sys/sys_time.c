@@ -1,8 +1,9 @@
 /*
  * Time: clock_gettime, clock_getres, gettimeofday, time, times, nanosleep
- * and clock_nanosleep. There is no vDSO, so C libraries make these calls
- * for every date and every sleep. Sleeps end early when the task is
- * killed (and, with the signals issue, interrupted with -EINTR).
+ * and clock_nanosleep, restart_syscall, and the interval timers (alarm,
+ * setitimer, getitimer; the timer itself is core/proc/itimer.c's). There
+ * is no vDSO, so C libraries make these calls for every date and every
+ * sleep. Sleeps end early on a signal, by Linux's restart rules.
  */
 #include "core/sys/sys_internal.h"
 
@@ -164,26 +165,45 @@ static int read_request(struct syscall_context *ctx, uaddr_t addr,
 }
 
 /*
- * Sleeps for `ns` unless a signal comes first. Returns 0, or the time
- * left when interrupted.
+ * Sleeps until monotonic `deadline` unless a signal comes first. Returns
+ * 0 (the time passed) or the time left when interrupted.
  */
-static uint64_t sleep_interruptible(struct syscall_context *ctx, uint64_t ns)
+static uint64_t sleep_until(struct task *task, uint64_t deadline)
 {
-	struct task *task = ctx->task;
-	uint64_t start = hal_clock_ns(), slept;
+	uint64_t now = hal_clock_ns();
 
-	if (task == NULL)
+	if (task == NULL || deadline <= now)
 		return 0;	/* no task (the fuzzer): nothing may sleep */
-	if (!wait_event_timeout(sleepers, signal_pending(task), ns))
+	if (!wait_event_timeout(sleepers, signal_pending(task), deadline - now))
 		return 0;
-	slept = hal_clock_ns() - start;
-	return slept < ns ? ns - slept : 1;
+	now = hal_clock_ns();
+	return deadline > now ? deadline - now : 0;
 }
 
-/* An interrupted sleep: the time left in `rem` (if given), then EINTR. */
-static long interrupted(struct syscall_context *ctx, uaddr_t rem,
-			uint64_t left)
+static long relative_sleep(struct syscall_context *ctx, uint64_t deadline,
+			   uaddr_t rem);
+
+/* restart_syscall(2) of an interrupted relative sleep. */
+static long sleep_restart(struct syscall_context *ctx)
 {
+	struct proc_restart_block block = ctx->task->restart_block;
+
+	return relative_sleep(ctx, block.deadline, block.remaining);
+}
+
+/*
+ * A relative sleep to `deadline`. Interrupted, it writes the time left to
+ * `rem` (when given) and returns -ERESTART_RESTARTBLOCK: a handler makes
+ * it -EINTR; otherwise (a stop, an ignored signal) restart_syscall
+ * sleeps on to the same deadline, as Linux does.
+ */
+static long relative_sleep(struct syscall_context *ctx, uint64_t deadline,
+			   uaddr_t rem)
+{
+	uint64_t left = sleep_until(ctx->task, deadline);
+
+	if (left == 0)
+		return 0;
 	if (rem) {
 		struct timespec ts = to_timespec(left);
 		int err = vm_copy_to_user(ctx->as, rem, &ts, sizeof(ts));
@@ -191,9 +211,9 @@ static long interrupted(struct syscall_context *ctx, uaddr_t rem,
 		if (err < 0)
 			return err;
 	}
-	/* FIXME: restart_syscall with the time left; -EINTR is what a
-	 * handler sees, and glibc's callers loop on it. */
-	return -EINTR;
+	ctx->task->restart_block = (struct proc_restart_block){
+		.fn = sleep_restart, .deadline = deadline, .remaining = rem };
+	return -ERESTART_RESTARTBLOCK;
 }
 
 long sys_nanosleep(struct syscall_context *ctx,
@@ -204,9 +224,7 @@ long sys_nanosleep(struct syscall_context *ctx,
 
 	if (err < 0)
 		return err;
-	uint64_t left = sleep_interruptible(ctx, ns);
-
-	return left ? interrupted(ctx, args->arg[1], left) : 0;
+	return relative_sleep(ctx, wait_deadline(ns), args->arg[1]);
 }
 
 long sys_clock_nanosleep(struct syscall_context *ctx,
@@ -228,16 +246,131 @@ long sys_clock_nanosleep(struct syscall_context *ctx,
 	err = read_request(ctx, args->arg[2], &ns);
 	if (err < 0)
 		return err;
-	if (flags & TIMER_ABSTIME) {
-		err = clock_read(ctx, id, &now);
+	if (!(flags & TIMER_ABSTIME))
+		return relative_sleep(ctx, wait_deadline(ns), args->arg[3]);
+	err = clock_read(ctx, id, &now);
+	if (err < 0)
+		return err;
+	/* An absolute sleep restarts with its own arguments; no time left. */
+	if (sleep_until(ctx->task, wait_deadline(ns > now ? ns - now : 0)))
+		return -ERESTARTNOHAND;
+	return 0;
+}
+
+long sys_restart_syscall(struct syscall_context *ctx,
+			 const struct syscall_args *args)
+{
+	long (*fn)(struct syscall_context *ctx);
+
+	(void)args;
+	if (ctx->task == NULL)
+		return -EINTR;
+	fn = ctx->task->restart_block.fn;
+	ctx->task->restart_block.fn = NULL;
+	return fn ? fn(ctx) : -EINTR;	/* Linux's do_no_restart_syscall */
+}
+
+/* Interval timers: only ITIMER_REAL (FIXME: ITIMER_VIRTUAL, ITIMER_PROF
+ * need CPU-time expiry; they are -EINVAL). */
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+#define USEC_NS 1000ULL
+
+struct itimerval {
+	struct timeval interval;
+	struct timeval value;
+};
+
+/* A timer value as getitimer shows it: microseconds, truncated. */
+static struct timeval to_timeval(uint64_t ns)
+{
+	return (struct timeval){ .tv_sec = (long)(ns / NSEC_PER_SEC),
+				 .tv_usec = (long)(ns % NSEC_PER_SEC /
+						   USEC_NS) };
+}
+
+static bool timeval_valid(const struct timeval *tv)
+{
+	return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
+}
+
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	if ((uint64_t)tv->tv_sec >= UINT64_MAX / NSEC_PER_SEC / 2)
+		return UINT64_MAX / 2;
+	return (uint64_t)tv->tv_sec * NSEC_PER_SEC +
+	       (uint64_t)tv->tv_usec * USEC_NS;
+}
+
+static struct itimerval to_itimerval(uint64_t value, uint64_t interval)
+{
+	return (struct itimerval){ .interval = to_timeval(interval),
+				   .value = to_timeval(value) };
+}
+
+long sys_getitimer(struct syscall_context *ctx,
+		   const struct syscall_args *args)
+{
+	int which = (int)args->arg[0];
+	struct itimerval it = { 0 };
+	uint64_t value = 0, interval = 0;
+
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	if (which == ITIMER_REAL)
+		itimer_real_get(ctx->task->process, &value, &interval);
+	else if (which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+		return -EINVAL;
+	it = to_itimerval(value, interval);	/* the CPU ones never arm */
+	return vm_copy_to_user(ctx->as, args->arg[1], &it, sizeof(it));
+}
+
+long sys_setitimer(struct syscall_context *ctx,
+		   const struct syscall_args *args)
+{
+	struct itimerval it = { 0 }, old;
+	uint64_t old_value, old_interval;
+	int err;
+
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	if ((int)args->arg[0] != ITIMER_REAL)
+		return -EINVAL;
+	/* A NULL new value disarms, as Linux still accepts. */
+	if (args->arg[1]) {
+		err = vm_copy_from_user(ctx->as, &it, args->arg[1], sizeof(it));
 		if (err < 0)
 			return err;
-		ns = ns > now ? ns - now : 0;
+		if (!timeval_valid(&it.value) || !timeval_valid(&it.interval))
+			return -EINVAL;
 	}
-	uint64_t left = sleep_interruptible(ctx, ns);
+	err = itimer_real_set(ctx->task->process, timeval_ns(&it.value),
+			      timeval_ns(&it.interval), &old_value,
+			      &old_interval);
+	if (err < 0 || args->arg[2] == 0)
+		return err;
+	old = to_itimerval(old_value, old_interval);
+	return vm_copy_to_user(ctx->as, args->arg[2], &old, sizeof(old));
+}
 
-	if (left == 0)
-		return 0;
-	/* An absolute sleep has no time left to report. */
-	return interrupted(ctx, flags & TIMER_ABSTIME ? 0 : args->arg[3], left);
+long sys_alarm(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	uint64_t old_value, old_interval;
+	struct timeval left;
+	int err;
+
+	if (ctx->task == NULL)
+		return -ENOSYS;
+	err = itimer_real_set(ctx->task->process,
+			      (uint64_t)(unsigned int)args->arg[0] *
+				      NSEC_PER_SEC,
+			      0, &old_value, &old_interval);
+	if (err < 0)
+		return err;
+	/* Linux rounds to the nearest second, and never says 0 while armed. */
+	left = to_timeval(old_value);
+	if ((left.tv_sec == 0 && left.tv_usec != 0) || left.tv_usec >= 500000)
+		left.tv_sec++;
+	return left.tv_sec;
 }
