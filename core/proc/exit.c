@@ -2,7 +2,7 @@
  * The end of tasks and processes, and waiting for children. A task that
  * exits leaves its process; the last one makes the process a zombie: its
  * memory, descriptors and fs context are released, its children go to
- * init, and its parent is told. wait4/waitid reap zombies. When init
+ * the nearest child subreaper or init, and its parent is told. wait4/waitid reap zombies. When init
  * exits the machine powers off with init's status.
  */
 #include "core/proc/proc_internal.h"
@@ -71,6 +71,20 @@ static void reap_locked(struct process *child)
 }
 
 /*
+ * Who adopts an exiting process's children (tree lock held): the nearest
+ * live ancestor marked PR_SET_CHILD_SUBREAPER, else init.
+ */
+static struct process *new_reaper_locked(struct process *process)
+{
+	for (struct process *p = process->parent; p; p = p->parent) {
+		if (p->child_subreaper && p->state == PROC_ALIVE &&
+		    !p->group_exit)
+			return p;
+	}
+	return proc_init_process;
+}
+
+/*
  * The process's last task is gone: release what it owns, give its
  * children to init, and make it a zombie for its parent.
  */
@@ -79,7 +93,7 @@ static void process_exit(struct process *process, int status)
 	struct address_space *as;
 	struct fd_table *files;
 	struct vfs_fs_context *fs;
-	struct process *child, *next, *parent;
+	struct process *child, *next, *parent, *reaper;
 	bool reaped = false;
 
 	spin_lock(&process->lock);
@@ -106,13 +120,14 @@ static void process_exit(struct process *process, int status)
 
 	itimer_clear(process);
 	mutex_lock(&proc_tree_lock);
+	reaper = new_reaper_locked(process);
 	list_for_each_entry_safe(child, next, &process->children, sibling) {
 		child->orphan_check = child->pgid != process->pgid &&
 				      child->sid == process->sid;
-		list_move_tail(&child->sibling, &proc_init_process->children);
-		child->parent = proc_init_process;
+		list_move_tail(&child->sibling, &reaper->children);
+		child->parent = reaper;
 		if (child->state == PROC_ZOMBIE)
-			child_event_locked(proc_init_process);
+			child_event_locked(reaper);
 	}
 	process->exit_status = status;
 	process->state = PROC_ZOMBIE;

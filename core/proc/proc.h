@@ -117,6 +117,7 @@ struct process {
 	int stop_report;		/* the stop signal wait is to report */
 	bool continue_report;		/* WCONTINUED has a report */
 	bool orphan_check;		/* exit's orphaned-group walk marks it */
+	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER */
 	unsigned int continue_count;	/* SIGCONTs received (cancels stops) */
 	struct wait_queue stop_wait;	/* stopped tasks park here */
 

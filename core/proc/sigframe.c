@@ -139,8 +139,14 @@ long signal_return(struct task *task)
 		if (vm_copy_from_user(task->user.as, &fpu, sc->fpstate,
 				      sizeof(fpu)) < 0)
 			task_die_of_signal(SIGSEGV);
-		/* Reserved MXCSR bits would fault the kernel's FXRSTOR. */
+		/*
+		 * Reserved MXCSR bits would fault the kernel's FXRSTOR:
+		 * Linux's fails on them and forces SIGSEGV; DAZ (not in
+		 * every CPU's MXCSR_MASK) is cleared instead.
+		 */
 		memcpy(&mxcsr, &fpu.fxsave[24], sizeof(mxcsr));
+		if (mxcsr & ~0xffffU)
+			task_die_of_signal(SIGSEGV);
 		mxcsr &= MXCSR_VALID_MASK;
 		memcpy(&fpu.fxsave[24], &mxcsr, sizeof(mxcsr));
 		memset(&fpu.fxsave[28], 0, 4);	/* MXCSR_MASK is read-only */

@@ -460,10 +460,17 @@ static bool deliver(struct task *task, int signal,
 	return true;
 }
 
+/*
+ * Every pending unblocked signal is taken before the return to user
+ * mode, as Linux's exit-to-user loop does: each handler's frame goes on
+ * top of the previous one (whose mask then blocks more), so the last one
+ * set up runs first.
+ */
 void signal_deliver(struct task *task)
 {
 	struct process *process = task->process;
 	struct proc_siginfo info;
+	bool handled = false;
 
 	for (;;) {
 		unsigned int continues = READ_ONCE(process->continue_count);
@@ -479,8 +486,10 @@ void signal_deliver(struct task *task)
 			break;
 		signal = signal_dequeue(task, ~READ_ONCE(task->sigmask), &info);
 		if (signal && deliver(task, signal, &info, continues))
-			return;
+			handled = true;
 	}
+	if (handled)
+		return;
 	finish_unhandled(task);
 	if (task->restore_sigmask) {
 		spin_lock(&process->lock);

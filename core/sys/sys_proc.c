@@ -35,6 +35,8 @@
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 
@@ -558,6 +560,15 @@ long sys_prctl(struct syscall_context *ctx, const struct syscall_args *args)
 		return args->arg[1] <= PROC_NSIG ? 0 : -EINVAL;
 	case PR_GET_PDEATHSIG:
 		return vm_copy_to_user(ctx->as, args->arg[1], &(int){ 0 },
+				       sizeof(int));
+	case PR_SET_CHILD_SUBREAPER:
+		mutex_lock(&proc_tree_lock);
+		process->child_subreaper = args->arg[1] != 0;
+		mutex_unlock(&proc_tree_lock);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return vm_copy_to_user(ctx->as, args->arg[1],
+				       &(int){ READ_ONCE(process->child_subreaper) },
 				       sizeof(int));
 	case PR_SET_NO_NEW_PRIVS:
 		return args->arg[1] == 1 ? 0 : -EINVAL;
