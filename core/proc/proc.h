@@ -224,8 +224,9 @@ __noreturn void task_exit(int status, bool group);
 /*
  * wait4/waitid for the calling process: waits for a child that `idtype`
  * (P_ALL, P_PID, P_PGID; id 0 with P_PGID: the caller's group) and
- * `options` (WEXITED, WNOHANG, WNOWAIT, __WALL, __WCLONE) select to be a
- * zombie and reaps it (unless WNOWAIT). Returns its pid with the wait
+ * `options` (WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT, __WALL,
+ * __WCLONE) select to exit (reaped unless WNOWAIT), stop or continue
+ * (each reported once unless WNOWAIT). Returns its pid with the wait
  * status in *status and, when `info` is not NULL, the siginfo filled;
  * 0 (WNOHANG, none ready), -ECHILD (no such child), -EINTR (killed).
  */
