@@ -783,6 +783,15 @@ static void timers(void)
 		_exit(0);
 	}
 	wait_for(pid, 0);
+	pid = fork();
+	if (pid == 0) {	/* the timer survives exec */
+		char *argv[] = { "signals", "exec-itimer", NULL };
+
+		arm_ms(10000, 250);
+		execv("/proc/self/exe", argv);
+		_exit(1);
+	}
+	describe("exec child", wait_for(pid, 0));
 	memset(&it, 0, sizeof(it));
 	CHECK_OK(setitimer(ITIMER_REAL, &it, &old));
 	printf("disarmed; old interval %ld.%06ld\n", old.it_interval.tv_sec,
@@ -850,9 +859,23 @@ static void bad_input(void)
 	printf("bad arguments rejected\n");
 }
 
-int main(void)
+/* Run by the exec child of timers(): the timer it inherited. */
+static int exec_itimer(void)
+{
+	struct itimerval it;
+
+	CHECK_OK(getitimer(ITIMER_REAL, &it));
+	printf("after exec: timer armed %d, interval %ld.%06ld\n",
+	       it.it_value.tv_sec != 0 || it.it_value.tv_usec != 0,
+	       it.it_interval.tv_sec, it.it_interval.tv_usec);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	check_init("signals");
+	if (argc > 1 && strcmp(argv[1], "exec-itimer") == 0)
+		return exec_itimer();
 	siginfo_fields();
 	masks();
 	altstack();
