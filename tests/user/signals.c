@@ -505,6 +505,38 @@ static void group_stop(void)
 	munmap((void *)shared, 4096);
 }
 
+/*
+ * A read blocked across a stop goes on after SIGCONT, unseen (the tty's
+ * SIGTTIN path: -ERESTARTSYS with no handler restarts).
+ */
+static void read_across_stop(void)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	CHECK_OK(pipe(fds));
+	pid = fork();
+	if (pid == 0) {
+		char buffer[8] = { 0 };
+		ssize_t got = read(fds[0], buffer, sizeof(buffer) - 1);
+
+		printf("child: read across the stop got %zd \"%s\"\n", got,
+		       buffer);
+		_exit(0);
+	}
+	sleep_ms(30);	/* let it block */
+	CHECK_OK(kill(pid, SIGSTOP));
+	status = wait_for(pid, WUNTRACED);
+	printf("reader stopped by %d\n", WSTOPSIG(status));
+	CHECK_OK(kill(pid, SIGCONT));
+	sleep_ms(20);
+	CHECK(write(fds[1], "data", 4) == 4);
+	status = wait_for(pid, 0);
+	printf("reader exited %d\n", WEXITSTATUS(status));
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static volatile int hup_seen;
 
 static void on_hup(int signal)
@@ -884,6 +916,7 @@ int main(int argc, char **argv)
 	child_deaths();
 	stop_continue();
 	group_stop();
+	read_across_stop();
 	orphans();
 	segv_fixup();
 	fpu_and_frames();
