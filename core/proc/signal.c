@@ -2,8 +2,8 @@
  * Signal sending and delivery (core/proc/signal.h). Each task and each
  * process has a pending set: a bit per signal, one siginfo per standard
  * signal (they do not queue), and a FIFO of queued real-time signals
- * (each send its own entry, charged against the receiver's
- * RLIMIT_SIGPENDING). The frame a handler gets is sigframe.c's; stops
+ * (each send its own entry, charged to the receiver's real user against
+ * the receiver's RLIMIT_SIGPENDING, as Linux). The frame a handler gets is sigframe.c's; stops
  * and SIGCONT are jobctl.c's.
  *
  * Locks: the pending sets, masks and dispositions are protected by the
@@ -77,6 +77,33 @@ static void kill_process_locked(struct process *process)
 	wake_up_all(&process->stop_wait);	/* a stopped process dies too */
 }
 
+/* Process lock held. */
+static void queue_count_add(struct process *process, int delta)
+{
+	process->sigqueue_count += (unsigned int)delta;
+}
+
+/*
+ * Real-time signals queued to processes of real user `uid` (tree lock
+ * held): Linux charges RLIMIT_SIGPENDING per user.
+ */
+static uint64_t user_queued_locked(uint32_t uid)
+{
+	struct list_head *all = proc_all_processes_locked();
+	struct process *process;
+	uint64_t total = 0;
+
+	list_for_each_entry(process, all, all_link) {
+		if (process->state != PROC_ALIVE)
+			continue;
+		spin_lock(&process->lock);
+		if (process->cred.uid == uid)
+			total += process->sigqueue_count;
+		spin_unlock(&process->lock);
+	}
+	return total;
+}
+
 static void free_entries(struct list_head *entries)
 {
 	while (!list_is_empty(entries)) {
@@ -96,7 +123,7 @@ void signal_pending_release(struct process *process,
 	spin_lock(&process->lock);
 	while (!list_is_empty(&pending->queue)) {
 		list_move_tail(pending->queue.next, &doomed);
-		process->sigqueue_count--;
+		queue_count_add(process, -1);
 	}
 	pending->set = 0;
 	spin_unlock(&process->lock);
@@ -126,25 +153,26 @@ static bool is_ignored_locked(struct process *process, struct task *task,
 
 /*
  * Adds one instance (process lock held). A real-time signal takes
- * *entry (set to NULL then) if the queue limit allows; over it, a
+ * *entry (set to NULL then) if the queue limit allows (`user_queued`:
+ * what the receiver's user has queued); over it, a
  * sigqueue-style sender (si_code other than SI_USER) gets -EAGAIN and a
  * kill still marks the signal pending, without its siginfo (Linux).
  */
 static int add_pending_locked(struct process *process,
 			      struct proc_sigpending *pending, int signal,
 			      const struct proc_siginfo *info,
-			      struct proc_sigqueue **entry)
+			      struct proc_sigqueue **entry,
+			      uint64_t user_queued)
 {
 	if (signal < SIGRTMIN) {
 		if (pending->set & SIG_BIT(signal))
 			return 0;	/* standard signals do not queue */
 		pending->info[signal - 1] = *info;
 	} else if (*entry != NULL &&
-		   process->sigqueue_count <
-			   process->rlimits[RLIMIT_SIGPENDING].cur) {
+		   user_queued < process->rlimits[RLIMIT_SIGPENDING].cur) {
 		(*entry)->info = *info;
 		list_add_tail(&(*entry)->link, &pending->queue);
-		process->sigqueue_count++;
+		queue_count_add(process, 1);
 		*entry = NULL;
 	} else if (info->code != SI_USER) {
 		return -EAGAIN;
@@ -176,6 +204,8 @@ int signal_send_locked(struct process *process, struct task *task,
 	struct proc_siginfo kernel_info = { .signo = signal,
 					    .code = SI_KERNEL };
 	struct proc_sigqueue *entry = NULL;
+	uint64_t queued = 0;
+	uint32_t uid;
 	int err = 0;
 
 	if (signal < 1 || signal > PROC_NSIG)
@@ -193,13 +223,17 @@ int signal_send_locked(struct process *process, struct task *task,
 		entry = kmalloc(sizeof(*entry));
 		if (entry)
 			list_init(&entry->link);
+		spin_lock(&process->lock);
+		uid = process->cred.uid;
+		spin_unlock(&process->lock);
+		queued = user_queued_locked(uid);
 	}
 	spin_lock(&process->lock);
 	if (!is_ignored_locked(process, task, signal))
 		err = add_pending_locked(process,
 					 task ? &task->pending :
 						&process->shared_pending,
-					 signal, info, &entry);
+					 signal, info, &entry, queued);
 	else
 		err = 1;	/* dropped */
 	spin_unlock(&process->lock);
@@ -288,7 +322,7 @@ static void take_locked(struct process *process,
 	if (found) {
 		*info = found->info;
 		list_move_tail(&found->link, freed);
-		process->sigqueue_count--;
+		queue_count_add(process, -1);
 	} else {	/* sent over the queue limit: no siginfo kept */
 		*info = (struct proc_siginfo){ .signo = signal,
 					       .code = SI_USER };
@@ -334,7 +368,7 @@ static void flush_set_locked(struct process *process,
 		if (!(SIG_BIT(entry->info.signo) & mask))
 			continue;
 		list_move_tail(&entry->link, freed);
-		process->sigqueue_count--;
+		queue_count_add(process, -1);
 	}
 	__atomic_and_fetch(&pending->set, ~mask, __ATOMIC_RELEASE);
 }
