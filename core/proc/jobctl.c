@@ -27,7 +27,7 @@ int signal_send_pgrp_locked(int pgid, int signal,
 	struct process *process;
 	bool found = false, permitted = false;
 
-	if (pgid <= 0)
+	if (pgid < 0)	/* 0 is init's group until it calls setsid */
 		return -ESRCH;
 	list_for_each_entry(process, all, all_link) {
 		if (process->state != PROC_ALIVE || process->pgid != pgid)
