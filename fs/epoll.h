@@ -61,3 +61,25 @@ void vfs_epoll_file_gone(struct vfs_file *file);
  */
 struct vfs_file *vfs_eventfd_create(const struct vfs_cred *cred,
 				    uint64_t initial, int flags);
+
+/*
+ * A new timerfd on `clock` (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME
+ * and their _ALARM forms); `flags` TFD_NONBLOCK. Returns the file with one
+ * reference, ERR_PTR(-EINVAL) for another clock, ERR_PTR(-ENOMEM).
+ */
+struct vfs_file *vfs_timerfd_create(const struct vfs_cred *cred, int clock,
+				    int flags);
+
+/*
+ * timerfd_settime: arms (value_ns 0: disarms) with `interval_ns`; `value_ns`
+ * is absolute on the timer's clock with TFD_TIMER_ABSTIME, else relative.
+ * Stores the previous setting as gettime does. Returns 0, -EINVAL (not a
+ * timerfd). May sleep.
+ */
+int vfs_timerfd_settime(struct vfs_file *file, int flags, uint64_t value_ns,
+			uint64_t interval_ns, uint64_t *old_value_ns,
+			uint64_t *old_interval_ns);
+
+/* timerfd_gettime: time left (0: disarmed) and the interval; -EINVAL. */
+int vfs_timerfd_gettime(struct vfs_file *file, uint64_t *value_ns,
+			uint64_t *interval_ns);

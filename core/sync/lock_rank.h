@@ -35,6 +35,7 @@ enum lock_rank {
 	LOCK_RANK_POLL_HEAD = 58,	/* a readiness head's waiter entries */
 	LOCK_RANK_EPOLL_READY = 59,	/* an epoll instance's ready list */
 	LOCK_RANK_POLL_DEFER = 59,	/* work deferred by wake callbacks */
+	LOCK_RANK_TIMERFD = 59,		/* a timerfd's expiry and count (irq) */
 	LOCK_RANK_WAITQUEUE = 60,	/* wait queues, sleeping-lock internals */
 	LOCK_RANK_RUNQUEUE = 70,	/* a CPU's run queue */
 	LOCK_RANK_TIMER = 75,		/* a CPU's timer tree */

@@ -1,6 +1,6 @@
 /*
  * epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait,
- * epoll_pwait2, eventfd and eventfd2 over fs/epoll.h: argument checks in
+ * epoll_pwait2, eventfd, eventfd2 and the timerfd calls over fs/epoll.h: argument checks in
  * Linux's order, user copies, descriptors. No state here. A wait ends
  * with events, at the timeout, or with -EINTR on a signal (epoll_wait is
  * never restarted, as on Linux).
@@ -10,6 +10,7 @@
 #include "core/hal/time.h"
 #include "core/include/uapi/epoll.h"
 #include "core/include/uapi/errno.h"
+#include "core/include/uapi/time.h"
 #include "core/lib/err.h"
 #include "core/mm/kmem.h"
 #include "core/mm/uaccess.h"
@@ -248,4 +249,107 @@ long sys_eventfd(struct syscall_context *ctx, const struct syscall_args *args)
 	struct syscall_args with_flags = { .arg = { args->arg[0], 0 } };
 
 	return sys_eventfd2(ctx, &with_flags);
+}
+
+long sys_timerfd_create(struct syscall_context *ctx,
+			const struct syscall_args *args)
+{
+	int flags = (int)args->arg[1];
+
+	if (!sys_has_files(ctx))
+		return -ENOSYS;
+	if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
+		return -EINVAL;
+	return install_file(ctx,
+			    vfs_timerfd_create(ctx->caller->cred,
+					       (int)args->arg[0],
+					       flags & TFD_NONBLOCK),
+			    flags & TFD_CLOEXEC);
+}
+
+struct itimerspec_abi {
+	struct timespec interval;
+	struct timespec value;
+};
+
+static int timespec_ns(const struct timespec *ts, uint64_t *ns)
+{
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	if ((uint64_t)ts->tv_sec > UINT64_MAX / 1000000000ULL - 1)
+		*ns = UINT64_MAX;
+	else
+		*ns = (uint64_t)ts->tv_sec * 1000000000ULL +
+		      (uint64_t)ts->tv_nsec;
+	return 0;
+}
+
+static void ns_timespec(uint64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (long)(ns / 1000000000ULL);
+	ts->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
+/* Copies a setting out; `addr` 0: nowhere. */
+static int store_setting(struct syscall_context *ctx, uaddr_t addr,
+			 uint64_t value, uint64_t interval)
+{
+	struct itimerspec_abi setting;
+
+	if (addr == 0)
+		return 0;
+	ns_timespec(value, &setting.value);
+	ns_timespec(interval, &setting.interval);
+	return vm_copy_to_user(ctx->as, addr, &setting, sizeof(setting));
+}
+
+long sys_timerfd_settime(struct syscall_context *ctx,
+			 const struct syscall_args *args)
+{
+	int flags = (int)args->arg[1];
+	struct itimerspec_abi setting;
+	uint64_t value, interval, old_value, old_interval;
+	struct vfs_file *file;
+	long err;
+
+	if (!sys_has_files(ctx))
+		return -ENOSYS;
+	if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return -EINVAL;
+	err = vm_copy_from_user(ctx->as, &setting, args->arg[2],
+				sizeof(setting));
+	if (err == 0)
+		err = timespec_ns(&setting.value, &value);
+	if (err == 0)
+		err = timespec_ns(&setting.interval, &interval);
+	if (err < 0)
+		return err;
+	file = fd_get(ctx->files, (int)args->arg[0]);
+	if (file == NULL)
+		return -EBADF;
+	err = vfs_timerfd_settime(file, flags, value, interval, &old_value,
+				  &old_interval);
+	vfs_file_put(file);
+	if (err == 0)
+		err = store_setting(ctx, args->arg[3], old_value, old_interval);
+	return err;
+}
+
+long sys_timerfd_gettime(struct syscall_context *ctx,
+			 const struct syscall_args *args)
+{
+	uint64_t value, interval;
+	struct vfs_file *file;
+	long err;
+
+	if (!sys_has_files(ctx))
+		return -ENOSYS;
+	file = fd_get(ctx->files, (int)args->arg[0]);
+	if (file == NULL)
+		return -EBADF;
+	err = vfs_timerfd_gettime(file, &value, &interval);
+	vfs_file_put(file);
+	if (err == 0)
+		err = store_setting(ctx, args->arg[1], value, interval);
+	return err;
 }

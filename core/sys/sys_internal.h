@@ -285,6 +285,9 @@ long sys_epoll_pwait(struct syscall_context *ctx, const struct syscall_args *arg
 long sys_epoll_pwait2(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_eventfd(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_eventfd2(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_create(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_settime(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_gettime(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_poll(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_ppoll(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_select(struct syscall_context *ctx, const struct syscall_args *args);

@@ -681,16 +681,16 @@ static const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 		{ SYSCALL_ARG_PTR }, { SYSCALL_ARG_SIZE } } },
 	[282] = { .name = "signalfd", .args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_PTR }, { SYSCALL_ARG_SIZE } } },
-	[283] = { .name = "timerfd_create", .args = { { SYSCALL_ARG_INT },
+	[283] = { .name = "timerfd_create", .handler = sys_timerfd_create, .args = { { SYSCALL_ARG_INT },
 		{ SYSCALL_ARG_HEX } } },
 	[284] = { .name = "eventfd", .handler = sys_eventfd, .args = { { SYSCALL_ARG_UINT } } },
 	[285] = { .name = "fallocate", .args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_INT }, { SYSCALL_ARG_LONG }, { SYSCALL_ARG_LONG }
 		} },
-	[286] = { .name = "timerfd_settime", .args = { { SYSCALL_ARG_FD },
+	[286] = { .name = "timerfd_settime", .handler = sys_timerfd_settime, .args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_HEX }, { SYSCALL_ARG_PTR }, { SYSCALL_ARG_PTR }
 		} },
-	[287] = { .name = "timerfd_gettime", .args = { { SYSCALL_ARG_FD },
+	[287] = { .name = "timerfd_gettime", .handler = sys_timerfd_gettime, .args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_PTR } } },
 	[288] = { .name = "accept4", .args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_PTR }, { SYSCALL_ARG_PTR }, { SYSCALL_ARG_HEX }

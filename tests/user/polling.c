@@ -3,7 +3,8 @@
  * pipes (readable, writable, a full pipe, POLLHUP once the writer closed,
  * POLLERR once the reader closed), eventfd (counter, semaphore, limits),
  * level- vs edge-triggered vs one-shot epoll items, nested epoll, a
- * thread and a child writing while the parent waits, zero and short
+ * thread and a child writing while the parent waits, timerfd (one
+ * shot, periodic, absolute on CLOCK_REALTIME), zero and short
  * timeouts, EINTR from a signal handler during epoll_wait, and the
  * errors of epoll_ctl, epoll_wait and eventfd.
  */
@@ -19,6 +20,7 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -416,6 +418,76 @@ static void waiting(void)
 	printf("waiting: timeouts, a thread and a child wake epoll, poll and select\n");
 }
 
+static void timerfds(void)
+{
+	int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	struct itimerspec set = { .it_value = { 0, 20 * 1000 * 1000 } }, get;
+	uint64_t ticks;
+
+	CHECK(tfd >= 0);
+	CHECK_OK(timerfd_gettime(tfd, &get));
+	CHECK(get.it_value.tv_sec == 0 && get.it_value.tv_nsec == 0);
+	CHECK(poll_one(tfd, POLLIN, 0) == 0);
+	CHECK_OK(timerfd_settime(tfd, 0, &set, NULL));
+	CHECK_OK(timerfd_gettime(tfd, &get));
+	CHECK(get.it_value.tv_sec == 0 && get.it_value.tv_nsec > 0 &&
+	      get.it_value.tv_nsec <= 20 * 1000 * 1000);
+	CHECK(poll_one(tfd, POLLIN, -1) == POLLIN);
+	CHECK(read(tfd, &ticks, 8) == 8 && ticks == 1);
+	CHECK_OK(timerfd_gettime(tfd, &get));
+	CHECK(get.it_value.tv_sec == 0 && get.it_value.tv_nsec == 0);
+	CHECK_OK(fcntl(tfd, F_SETFL, O_NONBLOCK));
+	CHECK_ERR(read(tfd, &ticks, 8), EAGAIN);
+	CHECK_ERR(read(tfd, &ticks, 4), EINVAL);
+	/* Periodic: the count of expiries since the last read. */
+	set.it_value.tv_nsec = 10 * 1000 * 1000;
+	set.it_interval.tv_nsec = 10 * 1000 * 1000;
+	CHECK_OK(timerfd_settime(tfd, 0, &set, NULL));
+	usleep(55000);
+	CHECK(read(tfd, &ticks, 8) == 8 && ticks >= 2);
+	struct itimerspec old;
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	CHECK_OK(timerfd_settime(tfd, 0, &off, &old));
+	CHECK(old.it_interval.tv_nsec == 10 * 1000 * 1000);
+	CHECK_ERR(read(tfd, &ticks, 8), EAGAIN);
+	close(tfd);
+	/* Absolute on the wall clock, waited for with epoll. */
+	tfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	CHECK(tfd >= 0 && fcntl(tfd, F_GETFD) == FD_CLOEXEC);
+	struct timespec now;
+	CHECK_OK(clock_gettime(CLOCK_REALTIME, &now));
+	set.it_interval.tv_nsec = 0;
+	set.it_value = now;
+	set.it_value.tv_nsec += 20 * 1000 * 1000;
+	if (set.it_value.tv_nsec >= 1000000000L) {
+		set.it_value.tv_sec++;
+		set.it_value.tv_nsec -= 1000000000L;
+	}
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 8 }, out[1];
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev));
+	CHECK_OK(timerfd_settime(tfd, TFD_TIMER_ABSTIME, &set, NULL));
+	CHECK(epoll_count(ep, out, 1, 5000) == 1 && out[0].data.u64 == 8);
+	CHECK(read(tfd, &ticks, 8) == 8 && ticks == 1);
+	close(ep);
+	/* Errors. */
+	int fds[2];
+	CHECK_OK(pipe(fds));
+	CHECK_ERR(timerfd_create(99, 0), EINVAL);
+	CHECK_ERR(timerfd_create(CLOCK_MONOTONIC, 0x10), EINVAL);
+	CHECK_ERR(timerfd_settime(tfd, 4, &set, NULL), EINVAL);
+	set.it_value.tv_nsec = 1000000000L;
+	CHECK_ERR(timerfd_settime(tfd, 0, &set, NULL), EINVAL);
+	set.it_value.tv_nsec = 0;
+	CHECK_ERR(timerfd_settime(fds[0], 0, &set, NULL), EINVAL);
+	CHECK_ERR(timerfd_settime(99, 0, &set, NULL), EBADF);
+	CHECK_ERR(timerfd_gettime(fds[0], &get), EINVAL);
+	close(fds[0]);
+	close(fds[1]);
+	close(tfd);
+	printf("timerfd: one shot, periodic count, disarm, absolute realtime with epoll, errors\n");
+}
+
 static volatile sig_atomic_t signals;
 
 static void on_signal(int signal)
@@ -497,6 +569,7 @@ int main(void)
 	epoll_errors();
 	eventfds();
 	waiting();
+	timerfds();
 	interrupted();
 	printf("polling: all checks passed\n");
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * Linux epoll(7) and eventfd(2) ABI: flags, operations, event bits and
+ * Linux epoll(7), eventfd(2) and timerfd_create(2) ABI: flags, operations, event bits and
  * struct epoll_event (packed on x86_64: 12 bytes). Written from the
  * documented Linux interface.
  */
@@ -39,3 +39,8 @@ _Static_assert(sizeof(struct epoll_event) == 12, "epoll_event is packed");
 #define EFD_SEMAPHORE 1
 #define EFD_CLOEXEC 02000000
 #define EFD_NONBLOCK 04000
+
+#define TFD_TIMER_ABSTIME 1
+#define TFD_TIMER_CANCEL_ON_SET 2
+#define TFD_CLOEXEC 02000000
+#define TFD_NONBLOCK 04000
