@@ -308,7 +308,7 @@ long sys_timerfd_settime(struct syscall_context *ctx,
 {
 	int flags = (int)args->arg[1];
 	struct itimerspec_abi setting;
-	uint64_t value, interval, old_value, old_interval;
+	uint64_t value = 0, interval = 0, old_value = 0, old_interval = 0;
 	struct vfs_file *file;
 	long err;
 
@@ -338,7 +338,7 @@ long sys_timerfd_settime(struct syscall_context *ctx,
 long sys_timerfd_gettime(struct syscall_context *ctx,
 			 const struct syscall_args *args)
 {
-	uint64_t value, interval;
+	uint64_t value = 0, interval = 0;
 	struct vfs_file *file;
 	long err;
 

@@ -142,6 +142,7 @@ static void epoll_basics(void)
 	CHECK(out[0].events == EPOLLIN && out[0].data.u64 == 0x1122334455667788ULL);
 	/* Level-triggered: reported again while data is there. */
 	CHECK(epoll_count(ep, out, 4, 0) == 1);
+	CHECK(syscall(SYS_epoll_wait, ep, out, 4, 0) == 1);
 	/* Writable end too, and the order of two ready items. */
 	ev.events = EPOLLOUT;
 	ev.data.u64 = 2;
