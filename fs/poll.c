@@ -14,6 +14,7 @@
 
 #include "core/include/uapi/poll.h"
 #include "core/lib/panic.h"
+#include "core/sched/wait.h"
 #include "fs/vfs_fs.h"
 
 #define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
@@ -22,6 +23,10 @@ static struct vfs_poll_head global_head = {
 	.lock = SPINLOCK_INIT("poll.head", LOCK_RANK_POLL_HEAD),
 	.entries = LIST_HEAD_INIT(global_head.entries),
 };
+
+/* The first interface's generation and queue, kept for old callers. */
+static struct wait_queue old_queue = WAIT_QUEUE_INIT(old_queue);
+static uint64_t old_generation;	/* atomic */
 
 static struct spinlock deferred_lock =
 	SPINLOCK_INIT("poll.deferred", LOCK_RANK_POLL_DEFER);
@@ -146,5 +151,17 @@ bool vfs_poll_by_timer(const struct vfs_file *file)
 
 void vfs_poll_notify(void)
 {
+	__atomic_fetch_add(&old_generation, 1, __ATOMIC_ACQ_REL);
+	wake_up_all(&old_queue);
 	vfs_poll_wake(&global_head, 0);
+}
+
+uint64_t vfs_poll_generation(void)
+{
+	return __atomic_load_n(&old_generation, __ATOMIC_ACQUIRE);
+}
+
+struct wait_queue *vfs_poll_queue(void)
+{
+	return &old_queue;
 }

@@ -111,3 +111,13 @@ bool vfs_poll_by_timer(const struct vfs_file *file);
  * poll, select and epoll; new code uses a head and vfs_poll_wake.
  */
 void vfs_poll_notify(void);
+
+/*
+ * Deprecated, the first interface's waiting side: a generation that every
+ * vfs_poll_notify() bumps and a queue it wakes. Nothing in the tree uses
+ * them any more; kept so code written against them still builds. Wakes
+ * through heads (vfs_poll_wake) do not move it.
+ */
+struct wait_queue;
+uint64_t vfs_poll_generation(void);
+struct wait_queue *vfs_poll_queue(void);
