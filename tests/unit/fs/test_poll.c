@@ -6,8 +6,9 @@
  * no head) are woken by vfs_poll_notify, also inside epoll; deferred
  * work runs after the head's lock is dropped; epoll level, edge and
  * one-shot items; an item goes when its file's last reference does; a
- * blocked eventfd reader is woken from another CPU. Leaks and lock-order
- * violations are checked by vfs_test_fini.
+ * blocked eventfd reader and a waiter on a nested instance are woken from
+ * another CPU. Leaks and lock-order violations are checked by
+ * vfs_test_fini.
  */
 #include "core/include/uapi/poll.h"
 #include "core/lib/err.h"
@@ -258,4 +259,47 @@ Test(fs_epoll, eventfd_reader_woken_from_another_cpu,
 	value = 0;
 	cr_assert_eq(vfs_write(efd, &value, 4), -EINVAL);
 	vfs_file_put(efd);
+}
+
+static int wait_outer(void *arg)
+{
+	struct vfs_file *outer = arg;
+	struct epoll_event out[1];
+
+	wait_event(*vfs_epoll_queue(outer), vfs_epoll_may_have_events(outer));
+	if (vfs_epoll_collect(outer, out, 1) != 1)
+		return -1;
+	return (int)out[0].data;
+}
+
+Test(fs_epoll, nested_instance_wakes_a_waiter_on_another_cpu,
+     .init = NULL, .fini = vfs_test_fini)
+{
+	vt_init_cpus(2);
+	struct vfs_file *inner = vfs_epoll_create(&vt_root_cred);
+	struct vfs_file *outer = vfs_epoll_create(&vt_root_cred);
+	struct vfs_file *ends[2];
+	struct epoll_event ev = { .events = EPOLLIN, .data = 11 };
+	struct thread *waiter;
+	int code = -1;
+
+	cr_assert_eq(vfs_pipe_create(&vt_root_cred, 0, ends), 0);
+	cr_assert_eq(vfs_epoll_ctl(inner, EPOLL_CTL_ADD, ends[0], 3, &ev), 0);
+	ev.data = 12;
+	cr_assert_eq(vfs_epoll_ctl(outer, EPOLL_CTL_ADD, inner, 4, &ev), 0);
+	cr_assert_eq(vfs_epoll_ctl(inner, EPOLL_CTL_ADD, outer, 5, &ev),
+		     -ELOOP);
+	waiter = thread_create("epoll-waiter", wait_outer, outer);
+	cr_assert_not(IS_ERR(waiter));
+	thread_start(waiter);
+	sleep_ns(2000000);
+	cr_assert_eq(vfs_write(ends[1], "w", 1), 1);
+	cr_assert_eq(thread_join(waiter, &code), 0);
+	cr_assert_eq(code, 12, "woken through the inner instance");
+	vfs_file_put(inner);	/* outer's item goes with it */
+	struct epoll_event out[1];
+	cr_assert_eq(vfs_epoll_collect(outer, out, 1), 0);
+	vfs_file_put(outer);
+	vfs_file_put(ends[0]);
+	vfs_file_put(ends[1]);
 }
