@@ -12,6 +12,7 @@
 #include "core/mm/kmem.h"
 #include "core/include/uapi/ioctl.h"
 #include "fs/devfs.h"
+#include "fs/epoll.h"
 #include "fs/pipe.h"
 
 #define UIO_MAXIOV 1024
@@ -87,6 +88,8 @@ void vfs_file_put(struct vfs_file *file)
 {
 	if (__atomic_sub_fetch(&file->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (__atomic_load_n(&file->epoll_links.next, __ATOMIC_ACQUIRE) != NULL)
+		vfs_epoll_file_gone(file);
 	if (!(vfs_file_flags(file) & O_PATH) && file->ops != NULL &&
 	    file->ops->release != NULL)
 		file->ops->release(file);

@@ -14,6 +14,7 @@
 #include "core/lib/err.h"
 #include "core/lib/string.h"
 #include "fs/devfs.h"
+#include "fs/epoll_internal.h"
 #include "fs/pipe.h"
 #include "fs/procfs.h"
 #include "fs/tmpfs.h"
@@ -186,6 +187,7 @@ void vfs_init(void)
 	procfs_register();
 	devfs_init();
 	vfs_pipe_init();
+	vfs_epoll_init();
 }
 
 void vfs_get_stats(struct vfs_stats *stats)

@@ -47,6 +47,7 @@ struct pipe {
 
 	struct wait_queue read_wait;	/* readers waiting for data */
 	struct wait_queue write_wait;	/* writers waiting for room */
+	struct vfs_poll_head poll_head;	/* poll/select/epoll, both ends */
 };
 
 /* Never mounted, so no counts to keep: only stat's st_dev and blksize. */
@@ -132,7 +133,7 @@ static ssize_t pipe_read(struct vfs_file *file, void *buf, size_t length,
 		spin_unlock(&pipe->lock);
 		if (done > 0) {
 			wake_up_all(&pipe->write_wait);
-			vfs_poll_notify();
+			vfs_poll_wake(&pipe->poll_head, POLLOUT | POLLWRNORM);
 			return (ssize_t)done;
 		}
 		if (eof)
@@ -175,7 +176,7 @@ static ssize_t pipe_write(struct vfs_file *file, const void *buf,
 		done += put;
 		if (put > 0) {
 			wake_up_all(&pipe->read_wait);
-			vfs_poll_notify();
+			vfs_poll_wake(&pipe->poll_head, POLLIN | POLLRDNORM);
 		}
 		if (broken) {
 			vfs_pipe_broken();
@@ -208,6 +209,7 @@ static void pipe_free(struct pipe *pipe)
 {
 	if (pipe->fifo == NULL)
 		vfs_inode_freed(&pipe->inode);
+	vfs_poll_head_destroy(&pipe->poll_head);
 	kfree(pipe->ring);
 	kfree(pipe);
 }
@@ -237,7 +239,9 @@ static bool drop_end(struct pipe *pipe, int flags)
 	if (!last) {
 		wake_up_all(&pipe->read_wait);
 		wake_up_all(&pipe->write_wait);
-		vfs_poll_notify();
+		vfs_poll_wake(&pipe->poll_head, POLLHUP | POLLERR | POLLIN |
+						POLLOUT | POLLRDNORM |
+						POLLWRNORM);
 	}
 	/* A waiter holds a file reference: none are left after the last. */
 	return last;
@@ -267,6 +271,13 @@ static unsigned int pipe_poll(struct vfs_file *file)
 	return mask;
 }
 
+static struct vfs_poll_head *pipe_poll_head(struct vfs_file *file)
+{
+	struct pipe *pipe = file->private;
+
+	return &pipe->poll_head;
+}
+
 static void pipe_release(struct vfs_file *file)
 {
 	struct pipe *pipe = file->private;
@@ -280,6 +291,7 @@ static const struct vfs_file_ops pipe_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,
+	.poll_head = pipe_poll_head,
 	.release = pipe_release,
 	.stream = true,
 	.no_seek = true,
@@ -311,6 +323,7 @@ static struct pipe *pipe_alloc(const struct vfs_cred *cred)
 	spin_init(&pipe->lock, "pipe", LOCK_RANK_VFS_LEAF);
 	wait_queue_init(&pipe->read_wait);
 	wait_queue_init(&pipe->write_wait);
+	vfs_poll_head_init(&pipe->poll_head);
 	pipe->readers = 1;
 	pipe->writers = 1;
 	return pipe;
@@ -473,6 +486,7 @@ static const struct vfs_file_ops fifo_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll,
+	.poll_head = pipe_poll_head,
 	.stream = true,
 	.no_seek = true,
 };

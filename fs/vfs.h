@@ -15,6 +15,7 @@
 #include "core/include/uapi/stat.h"
 #include "core/lib/types.h"
 #include "core/sync/spinlock.h"
+#include "fs/poll.h"
 
 struct vfs_mount;
 struct vfs_dentry;
@@ -183,20 +184,7 @@ int vfs_sync(void);
  */
 int vfs_ioctl(struct vfs_file *file, unsigned int cmd, void *arg);
 
-/*
- * Readiness for poll/select (fs/poll.c): the POLL* bits of `file` now.
- * Waiters read vfs_poll_generation(), check their files, and sleep on
- * vfs_poll_queue() until the generation moves; files bump it with
- * vfs_poll_notify() whenever their readiness may have changed. One queue
- * for every file, for now (FIXME: per-file queues, with epoll).
- */
-unsigned int vfs_poll(struct vfs_file *file);
-/* Whether pollers of `file` must look again every VFS_POLL_TIMER_NS. */
-bool vfs_poll_by_timer(const struct vfs_file *file);
-#define VFS_POLL_TIMER_NS 10000000ULL
-uint64_t vfs_poll_generation(void);
-struct wait_queue *vfs_poll_queue(void);
-void vfs_poll_notify(void);
+/* Readiness for poll, select and epoll: fs/poll.h. */
 
 /*
  * Fills `buf` with linux_dirent64 records. Returns the bytes filled, 0 at

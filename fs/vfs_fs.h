@@ -148,14 +148,20 @@ struct vfs_file_ops {
 	int (*ioctl)(struct vfs_file *file, unsigned int cmd, void *arg);
 	/*
 	 * The file's readiness now (POLLIN, POLLOUT, POLLHUP, POLLERR...).
-	 * A file whose readiness can change calls vfs_poll_notify() when it
-	 * does. Optional: without it a file is always ready to read and
-	 * write (regular files, as Linux's DEFAULT_POLLMASK). Any context
-	 * that may take a spinlock.
+	 * Optional: without it a file is always ready to read and write
+	 * (regular files, as Linux's DEFAULT_POLLMASK) and epoll_ctl refuses
+	 * it (-EPERM). Any context that may take a spinlock; never sleeps.
 	 */
 	unsigned int (*poll)(struct vfs_file *file);
 	/*
-	 * Readiness changes without vfs_poll_notify (polled devices: the
+	 * The head (fs/poll.h) the file's object wakes with vfs_poll_wake()
+	 * when its readiness changes; waiters queue on it. Lives as long as
+	 * the file. Optional: a file with `poll` and no `poll_head` must call
+	 * vfs_poll_notify() (global, slow) on every change instead.
+	 */
+	struct vfs_poll_head *(*poll_head)(struct vfs_file *file);
+	/*
+	 * Readiness changes without any wake-up (polled devices: the
 	 * console until it has an input interrupt): pollers look again every
 	 * VFS_POLL_TIMER_NS.
 	 */
@@ -229,6 +235,11 @@ struct vfs_file {
 	struct vfs_cred cred;		/* the opener's (Linux f_cred) */
 
 	int refcount;			/* atomic */
+	/*
+	 * The epoll items watching this file (fs/epoll.c), under the epoll
+	 * links lock; next is NULL until the first one.
+	 */
+	struct list_head epoll_links;
 	struct mutex pos_lock;
 	/* Protected by pos_lock: */
 	int64_t pos;

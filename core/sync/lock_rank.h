@@ -11,6 +11,8 @@ enum lock_rank {
 	LOCK_RANK_NONE = 0,		/* not checked (checker internals) */
 
 	/* Sleeping locks (mutexes, rwlocks, semaphores). */
+	LOCK_RANK_EPOLL_NEST = 8,	/* the topology of nested epoll instances */
+	LOCK_RANK_EPOLL = 9,		/* an epoll instance's items */
 	LOCK_RANK_MUTEX_OUTER = 10,	/* subsystem-wide, taken first */
 	LOCK_RANK_VFS_FILE = 12,	/* an open file's position */
 	LOCK_RANK_VFS_TREE = 14,	/* a super block's name space (rwlock) */
@@ -30,6 +32,10 @@ enum lock_rank {
 	LOCK_RANK_KMEM_CACHE = 52,	/* one slab cache */
 	LOCK_RANK_THREADS = 55,		/* the global thread list */
 	LOCK_RANK_VM_PT = 57,		/* an address space's page table */
+	LOCK_RANK_POLL_HEAD = 58,	/* a readiness head's waiter entries */
+	LOCK_RANK_EPOLL_READY = 59,	/* an epoll instance's ready list */
+	LOCK_RANK_POLL_DEFER = 59,	/* work deferred by wake callbacks */
+	LOCK_RANK_TIMERFD = 59,		/* a timerfd's expiry and count (irq) */
 	LOCK_RANK_WAITQUEUE = 60,	/* wait queues, sleeping-lock internals */
 	LOCK_RANK_RUNQUEUE = 70,	/* a CPU's run queue */
 	LOCK_RANK_TIMER = 75,		/* a CPU's timer tree */

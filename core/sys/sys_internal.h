@@ -270,7 +270,31 @@ long sys_msync(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_mincore(struct syscall_context *ctx,
 		 const struct syscall_args *args);
 
-/* Readiness (sys_poll.c) and sendfile (sys_rw.c). */
+/* Readiness (sys_poll.c, sys_epoll.c) and sendfile (sys_rw.c). */
+#define NO_DEADLINE UINT64_MAX
+/* A relative timeout in ns as an absolute deadline (saturating). */
+uint64_t sys_deadline_after(uint64_t ns);
+/* Reads a timespec timeout (0: none) as a deadline; -EFAULT, -EINVAL. */
+int sys_timespec_deadline(struct syscall_context *ctx, uaddr_t addr,
+			  uint64_t *deadline);
+/*
+ * Installs a wait's signal mask (ppoll, pselect6, epoll_pwait) until the
+ * return to user mode; mask_addr 0: none. -EINVAL for a size other than
+ * 8, -EFAULT.
+ */
+int sys_set_wait_mask(struct syscall_context *ctx, uaddr_t mask_addr,
+		      uint64_t size);
+long sys_epoll_create(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_epoll_create1(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_epoll_ctl(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_epoll_wait(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_epoll_pwait(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_epoll_pwait2(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_eventfd(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_eventfd2(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_create(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_settime(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_timerfd_gettime(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_poll(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_ppoll(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_select(struct syscall_context *ctx, const struct syscall_args *args);

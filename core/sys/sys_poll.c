@@ -1,6 +1,6 @@
 /*
  * Waiting on many descriptors: poll, ppoll, select and pselect6 over the
- * VFS readiness interface (vfs_poll, one wait queue: fs/poll.c). A wait
+ * VFS readiness interface (fs/poll.h: an entry on each file's head). A wait
  * ends when a file is ready, the timeout passes, or a signal comes
  * (-ERESTARTNOHAND: -EINTR when a handler runs, a restart otherwise).
  */
@@ -19,7 +19,6 @@
 #include "fs/vfs.h"
 
 #define NSEC_PER_SEC 1000000000ULL
-#define NO_DEADLINE UINT64_MAX
 #define SIGSET_SIZE 8
 /* select's three sets: what each bit in them asks for. */
 #define SELECT_IN (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
@@ -27,40 +26,107 @@
 #define SELECT_EX POLLPRI
 
 /*
- * Readiness of descriptor `fd`, or POLLNVAL when it is not open; sets
- * *by_timer when the file must be looked at again on a timer.
+ * One call's watches: an entry on the head of each file looked at in the
+ * first pass, holding a reference on the file until the call returns.
  */
-static unsigned int fd_readiness(struct syscall_context *ctx, int fd,
-				 bool *by_timer)
-{
-	struct vfs_file *file = fd_get(ctx->files, fd);
-	unsigned int mask;
+struct poll_watch {
+	struct vfs_poll_entry entry;
+	struct vfs_file *file;
+	struct poll_waiter *waiter;
+};
 
-	if (file == NULL)
-		return POLLNVAL;
-	mask = vfs_poll(file);
-	*by_timer |= vfs_poll_by_timer(file);
-	vfs_file_put(file);
-	return mask;
+struct poll_waiter {
+	struct wait_queue queue;
+	bool triggered;			/* atomic: a watched file changed */
+	bool by_timer;
+	bool registering;		/* the first pass */
+	size_t count, capacity;
+	struct poll_watch *watches;
+};
+
+static void watch_wake(struct vfs_poll_entry *entry, unsigned int events)
+{
+	struct poll_watch *watch = container_of(entry, struct poll_watch,
+						entry);
+
+	(void)events;
+	__atomic_store_n(&watch->waiter->triggered, true, __ATOMIC_RELEASE);
+	wake_up_all(&watch->waiter->queue);
+}
+
+static int waiter_init(struct poll_waiter *waiter, size_t capacity)
+{
+	memset(waiter, 0, sizeof(*waiter));
+	wait_queue_init(&waiter->queue);
+	waiter->registering = true;
+	waiter->capacity = capacity;
+	waiter->watches = kmalloc(capacity ? capacity * sizeof(struct poll_watch)
+					   : 1);
+	return waiter->watches == NULL ? -ENOMEM : 0;
+}
+
+static void waiter_destroy(struct poll_waiter *waiter)
+{
+	for (size_t i = 0; i < waiter->count; i++) {
+		vfs_poll_remove(&waiter->watches[i].entry);
+		vfs_file_put(waiter->watches[i].file);
+	}
+	kfree(waiter->watches);
 }
 
 /*
- * Sleeps until the poll generation moves past `generation`, `deadline`
- * passes or a signal is pending. Returns false when the wait must end.
+ * Readiness of descriptor `fd`, or POLLNVAL when it is not open. In the
+ * first pass the file is also watched for changes of `interest`.
  */
-static bool wait_for_change(struct syscall_context *ctx, uint64_t generation,
-			    uint64_t deadline, bool by_timer)
+static unsigned int fd_readiness(struct syscall_context *ctx, int fd,
+				 struct poll_waiter *waiter,
+				 unsigned int interest)
+{
+	struct vfs_file *file = fd_get(ctx->files, fd);
+	struct poll_watch *watch;
+
+	if (file == NULL)
+		return POLLNVAL;
+	waiter->by_timer |= vfs_poll_by_timer(file);
+	if (!waiter->registering || waiter->count == waiter->capacity) {
+		unsigned int mask = vfs_poll(file);
+
+		vfs_file_put(file);
+		return mask;
+	}
+	watch = &waiter->watches[waiter->count++];
+	watch->file = file;
+	watch->waiter = waiter;
+	watch->entry.events = interest | POLLERR | POLLHUP;
+	watch->entry.wake = watch_wake;
+	return vfs_poll_add(file, &watch->entry);
+}
+
+/* Starts a pass: changes from now on end the next sleep. */
+static void start_pass(struct poll_waiter *waiter)
+{
+	__atomic_store_n(&waiter->triggered, false, __ATOMIC_RELEASE);
+}
+
+/*
+ * Sleeps until a watched file changes, `deadline` passes or a signal is
+ * pending. Returns false when the wait must end (the deadline passed).
+ */
+static bool wait_for_change(struct syscall_context *ctx,
+			    struct poll_waiter *waiter, uint64_t deadline)
 {
 	uint64_t now = hal_clock_ns();
 	uint64_t timeout = deadline == NO_DEADLINE ? NO_DEADLINE :
 						     deadline - now;
 
+	waiter->registering = false;
 	if (deadline != NO_DEADLINE && now >= deadline)
 		return false;
-	if (by_timer && timeout > VFS_POLL_TIMER_NS)
+	if (waiter->by_timer && timeout > VFS_POLL_TIMER_NS)
 		timeout = VFS_POLL_TIMER_NS;
-	wait_event_timeout(*vfs_poll_queue(),
-			   vfs_poll_generation() != generation ||
+	wait_event_timeout(waiter->queue,
+			   __atomic_load_n(&waiter->triggered,
+					   __ATOMIC_ACQUIRE) ||
 				   signal_pending(ctx->task),
 			   timeout);
 	return true;
@@ -69,6 +135,7 @@ static bool wait_for_change(struct syscall_context *ctx, uint64_t generation,
 static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 		    uint64_t deadline)
 {
+	struct poll_waiter waiter;
 	struct pollfd *fds;
 	size_t bytes;
 	long ready = 0;
@@ -83,22 +150,25 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 	if (fds == NULL)
 		return -ENOMEM;
 	err = vm_copy_from_user(ctx->as, fds, ufds, bytes);
+	if (err == 0)
+		err = waiter_init(&waiter, nfds);
 	if (err < 0) {
 		kfree(fds);
 		return err;
 	}
 	for (;;) {
-		uint64_t generation = vfs_poll_generation();
-		bool by_timer = false;
-
+		start_pass(&waiter);
 		ready = 0;
 		for (uint64_t i = 0; i < nfds; i++) {
 			unsigned int mask = 0;
 
+			unsigned int events =
+				(unsigned int)(unsigned short)fds[i].events;
+
 			if (fds[i].fd >= 0) {
-				mask = fd_readiness(ctx, fds[i].fd, &by_timer);
-				mask &= (unsigned int)(unsigned short)fds[i].events |
-					POLLERR | POLLHUP | POLLNVAL;
+				mask = fd_readiness(ctx, fds[i].fd, &waiter,
+						    events);
+				mask &= events | POLLERR | POLLHUP | POLLNVAL;
 			}
 			fds[i].revents = (short)mask;
 			ready += mask != 0;
@@ -109,9 +179,10 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 			ready = -ERESTARTNOHAND;
 			break;
 		}
-		if (!wait_for_change(ctx, generation, deadline, by_timer))
+		if (!wait_for_change(ctx, &waiter, deadline))
 			break;
 	}
+	waiter_destroy(&waiter);
 	if (ready >= 0)
 		err = vm_copy_to_user(ctx->as, ufds, fds, bytes);
 	kfree(fds);
@@ -119,7 +190,7 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 }
 
 /* A relative timeout in ns as an absolute deadline (saturating). */
-static uint64_t deadline_after(uint64_t ns)
+uint64_t sys_deadline_after(uint64_t ns)
 {
 	uint64_t now = hal_clock_ns();
 
@@ -130,13 +201,13 @@ long sys_poll(struct syscall_context *ctx, const struct syscall_args *args)
 {
 	int timeout_ms = (int)args->arg[2];
 	uint64_t deadline = timeout_ms < 0 ? NO_DEADLINE :
-			    deadline_after((uint64_t)timeout_ms * 1000000ULL);
+			    sys_deadline_after((uint64_t)timeout_ms * 1000000ULL);
 
 	return do_poll(ctx, args->arg[0], args->arg[1], deadline);
 }
 
 /* Reads a timespec timeout (NULL: none) into a deadline. */
-static int timespec_deadline(struct syscall_context *ctx, uaddr_t addr,
+int sys_timespec_deadline(struct syscall_context *ctx, uaddr_t addr,
 			     uint64_t *deadline)
 {
 	struct timespec ts;
@@ -152,7 +223,7 @@ static int timespec_deadline(struct syscall_context *ctx, uaddr_t addr,
 		return -EINVAL;
 	if ((uint64_t)ts.tv_sec > NO_DEADLINE / NSEC_PER_SEC / 2)
 		return 0;	/* practically forever */
-	*deadline = deadline_after((uint64_t)ts.tv_sec * NSEC_PER_SEC +
+	*deadline = sys_deadline_after((uint64_t)ts.tv_sec * NSEC_PER_SEC +
 				   (uint64_t)ts.tv_nsec);
 	return 0;
 }
@@ -176,7 +247,7 @@ static void store_remaining(struct syscall_context *ctx, uaddr_t addr,
  * ppoll's and pselect6's mask: installed for the wait and put back at
  * the return to user mode (after a handler ran under it), as sigsuspend.
  */
-static int set_wait_mask(struct syscall_context *ctx, uaddr_t mask_addr,
+int sys_set_wait_mask(struct syscall_context *ctx, uaddr_t mask_addr,
 			 uint64_t size)
 {
 	struct task *task = ctx->task;
@@ -207,9 +278,9 @@ long sys_ppoll(struct syscall_context *ctx, const struct syscall_args *args)
 
 	if (ctx->task == NULL)
 		return -ENOSYS;
-	err = timespec_deadline(ctx, args->arg[2], &deadline);
+	err = sys_timespec_deadline(ctx, args->arg[2], &deadline);
 	if (err == 0)
-		err = set_wait_mask(ctx, args->arg[3], args->arg[4]);
+		err = sys_set_wait_mask(ctx, args->arg[3], args->arg[4]);
 	if (err < 0)
 		return err;
 	result = do_poll(ctx, args->arg[0], args->arg[1], deadline);
@@ -233,9 +304,27 @@ static int read_set(struct syscall_context *ctx, uaddr_t addr, uint64_t *set,
 	return vm_copy_from_user(ctx->as, set, addr, words * sizeof(*set));
 }
 
+/* How many descriptors the three sets name (each watched once). */
+static size_t count_bits(const uint64_t *in, const uint64_t *out,
+			 const uint64_t *ex, size_t words)
+{
+	size_t count = 0;
+
+	for (size_t w = 0; w < words; w++)
+		count += (size_t)__builtin_popcountll(in[w] | out[w] | ex[w]);
+	return count;
+}
+
+static unsigned int select_interest(bool in, bool out, bool ex)
+{
+	return (in ? SELECT_IN : 0) | (out ? SELECT_OUT : 0) |
+	       (ex ? SELECT_EX : 0);
+}
+
 static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 		      uaddr_t uout, uaddr_t uex, uint64_t deadline)
 {
+	struct poll_waiter waiter;
 	size_t words, bytes;
 	uint64_t *sets;
 	long ready = 0;
@@ -261,10 +350,14 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 		err = read_set(ctx, uout, out, words);
 	if (err == 0)
 		err = read_set(ctx, uex, ex, words);
+	if (err == 0)
+		err = waiter_init(&waiter, count_bits(in, out, ex, words));
+	if (err < 0) {
+		kfree(sets);
+		return err;
+	}
 	while (err == 0) {
-		uint64_t generation = vfs_poll_generation();
-		bool by_timer = false;
-
+		start_pass(&waiter);
 		memset(rin, 0, bytes * 3);
 		ready = 0;
 		for (int fd = 0; fd < nfds && err == 0; fd++) {
@@ -274,7 +367,10 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 
 			if (!((in[w] | out[w] | ex[w]) & bit))
 				continue;
-			mask = fd_readiness(ctx, fd, &by_timer);
+			mask = fd_readiness(ctx, fd, &waiter,
+					    select_interest(in[w] & bit,
+							    out[w] & bit,
+							    ex[w] & bit));
 			if (mask & POLLNVAL) {
 				err = -EBADF;
 				break;
@@ -292,9 +388,10 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 			err = -ERESTARTNOHAND;
 			break;
 		}
-		if (!wait_for_change(ctx, generation, deadline, by_timer))
+		if (!wait_for_change(ctx, &waiter, deadline))
 			break;
 	}
+	waiter_destroy(&waiter);
 	if (err == 0 && uin)
 		err = vm_copy_to_user(ctx->as, uin, rin, bytes);
 	if (err == 0 && uout)
@@ -320,7 +417,7 @@ long sys_select(struct syscall_context *ctx, const struct syscall_args *args)
 		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
 		/* Linux normalises microseconds past a second. */
-		deadline = deadline_after((uint64_t)tv.tv_sec * NSEC_PER_SEC +
+		deadline = sys_deadline_after((uint64_t)tv.tv_sec * NSEC_PER_SEC +
 					  (uint64_t)tv.tv_usec * 1000ULL);
 	}
 	result = do_select(ctx, (int)args->arg[0], args->arg[1], args->arg[2],
@@ -346,12 +443,12 @@ long sys_pselect6(struct syscall_context *ctx,
 
 	if (ctx->task == NULL)
 		return -ENOSYS;
-	err = timespec_deadline(ctx, args->arg[4], &deadline);
+	err = sys_timespec_deadline(ctx, args->arg[4], &deadline);
 	if (err == 0 && args->arg[5])
 		err = vm_copy_from_user(ctx->as, &sig, args->arg[5],
 					sizeof(sig));
 	if (err == 0)
-		err = set_wait_mask(ctx, sig.mask, sig.size);
+		err = sys_set_wait_mask(ctx, sig.mask, sig.size);
 	if (err < 0)
 		return err;
 	result = do_select(ctx, (int)args->arg[0], args->arg[1], args->arg[2],
