@@ -42,7 +42,8 @@ enum proc_kind {
 	K_STAT, K_LOADAVG, K_VERSION, K_FILESYSTEMS, K_MOUNTS, K_SYS_DIR,
 	K_SYS_KERNEL_DIR, K_SYS_HOSTNAME, K_SYS_OSTYPE, K_SYS_OSRELEASE,
 	K_SYS_VERSION, K_SYS_PID_MAX, K_PID_ROOT, K_PID_STATM, K_PID_MAPS,
-	K_PID_LIMITS, K_PID_MOUNTS, K_PID_MOUNTINFO,
+	K_PID_LIMITS, K_PID_MOUNTS, K_PID_MOUNTINFO, K_THREAD_SELF,
+	K_PID_TASK_DIR, K_TASK_DIR,
 };
 
 struct proc_inode {
@@ -60,6 +61,7 @@ struct proc_entry {
 
 static const struct proc_entry root_entries[] = {
 	{ "self", K_SELF, S_IFLNK | 0777 },
+	{ "thread-self", K_THREAD_SELF, S_IFLNK | 0777 },
 	{ "meminfo", K_MEMINFO, S_IFREG | 0444 },
 	{ "uptime", K_UPTIME, S_IFREG | 0444 },
 	{ "cmdline", K_CMDLINE, S_IFREG | 0444 },
@@ -99,6 +101,22 @@ static const struct proc_entry pid_entries[] = {
 	{ "limits", K_PID_LIMITS, S_IFREG | 0444 },
 	{ "mounts", K_PID_MOUNTS, S_IFREG | 0444 },
 	{ "mountinfo", K_PID_MOUNTINFO, S_IFREG | 0444 },
+	{ "task", K_PID_TASK_DIR, S_IFDIR | 0555 },
+};
+
+/* /proc/PID/task/TID: the thread's view (inode fd = the tid). */
+static const struct proc_entry tid_entries[] = {
+	{ "exe", K_PID_EXE, S_IFLNK | 0777 },
+	{ "cwd", K_PID_CWD, S_IFLNK | 0777 },
+	{ "root", K_PID_ROOT, S_IFLNK | 0777 },
+	{ "cmdline", K_PID_CMDLINE, S_IFREG | 0444 },
+	{ "environ", K_PID_ENVIRON, S_IFREG | 0400 },
+	{ "stat", K_PID_STAT, S_IFREG | 0444 },
+	{ "status", K_PID_STATUS, S_IFREG | 0444 },
+	{ "statm", K_PID_STATM, S_IFREG | 0444 },
+	{ "comm", K_PID_COMM, S_IFREG | 0644 },
+	{ "maps", K_PID_MAPS, S_IFREG | 0444 },
+	{ "limits", K_PID_LIMITS, S_IFREG | 0444 },
 };
 
 static const struct vfs_inode_ops dir_ops, link_ops, file_iops;
@@ -180,11 +198,13 @@ static struct vfs_inode *lookup_entries(struct vfs_inode *dir,
 					size_t count, const char *name,
 					size_t length, int pid)
 {
+	int fd = PI(dir)->kind == K_TASK_DIR ? PI(dir)->fd : -1;
+
 	for (size_t i = 0; i < count; i++) {
 		if (kstrlen(entries[i].name) == length &&
 		    memcmp(entries[i].name, name, length) == 0)
 			return make_inode(dir->sb, entries[i].kind,
-					  entries[i].mode, pid, -1);
+					  entries[i].mode, pid, fd);
 	}
 	return NULL;
 }
@@ -233,6 +253,15 @@ static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
 	case K_SYS_DIR:
 		return lookup_entries(dir, sys_entries, ARRAY_SIZE(sys_entries),
 				      name, length, 0);
+	case K_TASK_DIR:
+		return lookup_entries(dir, tid_entries, ARRAY_SIZE(tid_entries),
+				      name, length, pdir->pid);
+	case K_PID_TASK_DIR:
+		id = parse_id(name, length);
+		return id > 0 && procfs_thread_alive(pdir->pid, id) ?
+			       make_inode(dir->sb, K_TASK_DIR, S_IFDIR | 0555,
+					  pdir->pid, id) :
+			       NULL;
 	case K_SYS_KERNEL_DIR:
 		return lookup_entries(dir, sys_kernel_entries,
 				      ARRAY_SIZE(sys_kernel_entries), name,
@@ -383,6 +412,13 @@ static int proc_readdir(struct vfs_inode *dir, uint64_t *pos,
 		readdir_entries(sys_entries, ARRAY_SIZE(sys_entries), pos, fill,
 				ctx, 0);
 		return 0;
+	case K_TASK_DIR:
+		readdir_entries(tid_entries, ARRAY_SIZE(tid_entries), pos, fill,
+				ctx, make_ino(0, pdir->pid, pdir->fd));
+		return 0;
+	case K_PID_TASK_DIR:
+		return procfs_readdir_tids(pdir->pid, pos, fill, ctx,
+					   make_ino(K_TASK_DIR, pdir->pid, -1));
 	case K_SYS_KERNEL_DIR:
 		readdir_entries(sys_kernel_entries,
 				ARRAY_SIZE(sys_kernel_entries), pos, fill, ctx,
@@ -439,13 +475,15 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 	ssize_t length;
 	char *scratch;
 
-	if (pi->kind == K_SELF || pi->kind == K_MOUNTS) {
+	if (pi->kind == K_SELF || pi->kind == K_MOUNTS ||
+	    pi->kind == K_THREAD_SELF) {
 		struct task *task = task_current();
 
 		if (task == NULL)
 			return -ENOENT;
 		length = ksnprintf(text, sizeof(text), pi->kind == K_SELF ?
-				   "%d" : "%d/mounts", task->process->pid);
+				   "%d" : pi->kind == K_MOUNTS ? "%d/mounts" :
+				   "%d/task/%d", task->process->pid, task->tid);
 		length = MIN((size_t)length, size);
 		memcpy(buf, text, (size_t)length);
 		return length;
@@ -562,14 +600,16 @@ static void generate_system(struct proc_inode *pi, struct proc_text *text)
 static void generate_process(struct proc_inode *pi, struct process *process,
 			     struct proc_text *text)
 {
+	int tid = pi->fd > 0 ? pi->fd : 0;	/* under task/TID */
+
 	switch (pi->kind) {
 	case K_PID_CMDLINE:
 	case K_PID_ENVIRON:
 		procfs_gen_pid_user_range(text, process,
 					  pi->kind == K_PID_ENVIRON);
 		break;
-	case K_PID_STAT: procfs_gen_pid_stat(text, process, 0); break;
-	case K_PID_STATUS: procfs_gen_pid_status(text, process, 0); break;
+	case K_PID_STAT: procfs_gen_pid_stat(text, process, tid); break;
+	case K_PID_STATUS: procfs_gen_pid_status(text, process, tid); break;
 	case K_PID_STATM: procfs_gen_pid_statm(text, process); break;
 	case K_PID_MAPS: procfs_gen_pid_maps(text, process); break;
 	case K_PID_LIMITS: procfs_gen_pid_limits(text, process); break;
@@ -753,6 +793,8 @@ static bool proc_revalidate(struct vfs_dentry *dentry)
 		if (file == NULL)
 			return false;
 		vfs_file_put(file);
+	} else if (pi->fd > 0 && !procfs_thread_alive(pi->pid, pi->fd)) {
+		return false;
 	}
 	return true;
 }

@@ -9,6 +9,7 @@
 
 #include "core/lib/compiler.h"
 #include "core/lib/types.h"
+#include "fs/vfs_fs.h"
 
 struct process;
 
@@ -28,6 +29,15 @@ struct vfs_path;
 int procfs_caller_root(struct vfs_path *root);
 /* `path` as the caller sees it, NUL-terminated in buf; 0 or -errno. */
 int procfs_path_text(const struct vfs_path *path, char *buf, size_t size);
+
+/* Whether thread `tid` of process `pid` lives (procfs_task.c). */
+bool procfs_thread_alive(int pid, int tid);
+/*
+ * readdir of /proc/PID/task: the tids from position *pos (tid + 2), in
+ * order; inode numbers ino_base + tid << 8. Returns 0 or -ENOENT.
+ */
+int procfs_readdir_tids(int pid, uint64_t *pos, vfs_filldir_fn fill,
+			void *ctx, uint64_t ino_base);
 
 /* System files. Each may sleep. */
 void procfs_gen_meminfo(struct proc_text *text);

@@ -46,6 +46,14 @@ static void check_stat(void)
 	CHECK(strstr(buffer, "Name:\tprocfs_test\n") != NULL);
 	CHECK(slurp("/proc/self/statm") > 0);
 	CHECK(strtoul(buffer, NULL, 10) > 0);
+	/* The main thread under task/, and thread-self naming it. */
+	snprintf(expect, sizeof(expect), "/proc/self/task/%d/stat", getpid());
+	CHECK(slurp(expect) > 0 && atoi(buffer) == getpid());
+	snprintf(expect, sizeof(expect), "%d/task/%d", getpid(), getpid());
+	CHECK(readlink("/proc/thread-self", buffer, sizeof(buffer)) ==
+	      (ssize_t)strlen(expect));
+	CHECK(strncmp(buffer, expect, strlen(expect)) == 0);
+	CHECK(slurp("/proc/thread-self/status") > 0 && strstr(buffer, "Threads:\t1\n"));
 }
 
 static void check_maps(void)
