@@ -280,7 +280,7 @@ int vfs_mount_root(const char *type_name, const char *options)
 
 	if (err < 0)
 		return err;
-	return mount_new(type, options, 0, NULL, "rootfs");
+	return mount_new(type, options, 0, NULL, "none"); /* "rootfs" df skips */
 }
 
 static int mount_bind(const struct vfs_caller *caller, const char *source,

@@ -465,6 +465,30 @@ int procfs_path_text(const struct vfs_path *path, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * The process's working or root directory, referenced (left empty for a
+ * process without one). The fs context is referenced under the process
+ * lock and read after it: its lock and the mount lock rank below it.
+ */
+static void process_dir(struct process *process, bool want_cwd,
+			struct vfs_path *path)
+{
+	struct vfs_fs_context *fs;
+
+	spin_lock(&process->lock);
+	fs = process->fs;
+	if (fs)
+		vfs_fs_context_get(fs);
+	spin_unlock(&process->lock);
+	if (fs == NULL)
+		return;
+	spin_lock(&fs->lock);
+	*path = want_cwd ? fs->cwd : fs->root;
+	vfs_path_get(path);
+	spin_unlock(&fs->lock);
+	vfs_fs_context_put(fs);
+}
+
 static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 {
 	struct proc_inode *pi = PI(inode);
@@ -498,14 +522,10 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 		if (pi->kind == K_PID_EXE && process->exe) {
 			file = process->exe;
 			vfs_file_get(file);
-		} else if (pi->kind != K_PID_EXE && process->fs) {
-			spin_lock(&process->fs->lock);
-			cwd = pi->kind == K_PID_CWD ? process->fs->cwd :
-						      process->fs->root;
-			vfs_path_get(&cwd);
-			spin_unlock(&process->fs->lock);
 		}
 		spin_unlock(&process->lock);
+		if (pi->kind != K_PID_EXE)
+			process_dir(process, pi->kind == K_PID_CWD, &cwd);
 		process_put(process);
 	}
 	if (file == NULL && cwd.dentry == NULL)
