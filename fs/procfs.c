@@ -549,35 +549,6 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 	return length;
 }
 
-void proc_emit(struct proc_text *text, const char *fmt, ...)
-{
-	va_list args;
-	size_t room = text->capacity - text->length;
-	int n;
-
-	va_start(args, fmt);
-	n = kvsnprintf(text->data + text->length, room, fmt, args);
-	va_end(args);
-	if (n < 0 || (size_t)n >= room) {
-		text->overflow = true;
-		text->length = text->capacity;
-		return;
-	}
-	text->length += (size_t)n;
-}
-
-void proc_emit_bytes(struct proc_text *text, const void *data, size_t length)
-{
-	size_t room = text->capacity - text->length;
-
-	if (length > room) {
-		text->overflow = true;
-		length = room;
-	}
-	memcpy(text->data + text->length, data, length);
-	text->length += length;
-}
-
 static void gen_sys_kernel(struct proc_text *text, enum proc_kind kind)
 {
 	char name[UTS_NAME_MAX + 1];
@@ -727,23 +698,6 @@ static ssize_t write_comm(struct proc_inode *pi, const void *buf,
 	return (ssize_t)length;
 }
 
-/* proc_dostring: the text up to a newline becomes the host name. */
-static ssize_t write_hostname(const void *buf, size_t length,
-			      int64_t *offset)
-{
-	const char *end = kmemchr(buf, '\n', length);
-	size_t name_length = end ? (size_t)(end - (const char *)buf) : length;
-	int err;
-
-	if (*offset != 0)
-		return -EINVAL;
-	err = uts_set_hostname(buf, name_length);
-	if (err < 0)
-		return err;
-	*offset += (int64_t)length;
-	return (ssize_t)length;
-}
-
 /* Writable: comm and hostname; the rest fail as Linux's do. */
 static ssize_t file_write(struct vfs_file *file, const void *buf,
 			  size_t length, int64_t *offset)
@@ -753,7 +707,7 @@ static ssize_t file_write(struct vfs_file *file, const void *buf,
 	if (pi->kind == K_PID_COMM)
 		return write_comm(pi, buf, length);
 	if (pi->kind == K_SYS_HOSTNAME)
-		return write_hostname(buf, length, offset);
+		return procfs_write_hostname(buf, length, offset);
 	return pi->pid > 0 ? -EINVAL : -EIO;
 }
 

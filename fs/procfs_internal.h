@@ -39,6 +39,13 @@ bool procfs_thread_alive(int pid, int tid);
 int procfs_readdir_tids(int pid, uint64_t *pos, vfs_filldir_fn fill,
 			void *ctx, uint64_t ino_base);
 
+/*
+ * A write to /proc/sys/kernel/hostname (proc_dostring: the text up to a
+ * newline, at offset 0 only). Returns the length taken or -EINVAL.
+ */
+ssize_t procfs_write_hostname(const void *buf, size_t length,
+			      int64_t *offset);
+
 /* System files. Each may sleep. */
 void procfs_gen_meminfo(struct proc_text *text);
 void procfs_gen_cpuinfo(struct proc_text *text);

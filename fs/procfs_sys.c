@@ -1,14 +1,15 @@
 /*
  * procfs system files: meminfo (the page allocator), cpuinfo (CPUID),
  * stat (the scheduler's per-CPU accounting), uptime, loadavg, version,
- * filesystems and the mount table. Each generator writes the whole text
- * with proc_emit; none keeps state.
+ * filesystems, the mount table; proc_emit, which they all write with, and
+ * the host name's write. No state of its own.
  */
 #include "fs/procfs_internal.h"
 
 #include "core/arch/x86_64/cpu.h"
 #include "core/hal/time.h"
 #include "core/include/uapi/time.h"
+#include "core/include/uapi/errno.h"
 #include "core/include/uapi/fcntl.h"
 #include "core/lib/format.h"
 #include "core/lib/string.h"
@@ -21,6 +22,52 @@
 #include "fs/vfs_internal.h"
 
 #define NS_PER_TICK (1000000000ULL / USER_HZ)
+
+void proc_emit(struct proc_text *text, const char *fmt, ...)
+{
+	va_list args;
+	size_t room = text->capacity - text->length;
+	int n;
+
+	va_start(args, fmt);
+	n = kvsnprintf(text->data + text->length, room, fmt, args);
+	va_end(args);
+	if (n < 0 || (size_t)n >= room) {
+		text->overflow = true;
+		text->length = text->capacity;
+		return;
+	}
+	text->length += (size_t)n;
+}
+
+void proc_emit_bytes(struct proc_text *text, const void *data, size_t length)
+{
+	size_t room = text->capacity - text->length;
+
+	if (length > room) {
+		text->overflow = true;
+		length = room;
+	}
+	memcpy(text->data + text->length, data, length);
+	text->length += length;
+}
+
+/* proc_dostring: the text up to a newline becomes the host name. */
+ssize_t procfs_write_hostname(const void *buf, size_t length,
+			      int64_t *offset)
+{
+	const char *end = kmemchr(buf, '\n', length);
+	size_t name_length = end ? (size_t)(end - (const char *)buf) : length;
+	int err;
+
+	if (*offset != 0)
+		return -EINVAL;
+	err = uts_set_hostname(buf, name_length);
+	if (err < 0)
+		return err;
+	*offset += (int64_t)length;
+	return (ssize_t)length;
+}
 
 void procfs_gen_meminfo(struct proc_text *text)
 {
