@@ -62,6 +62,21 @@ int vfs_fstype_find(const char *name, struct vfs_fs_type **found)
 	return err;
 }
 
+int vfs_fstype_walk(int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct vfs_fs_type *type;
+	int err = 0;
+
+	spin_lock(&fstype_lock);
+	list_for_each_entry(type, &fs_types, link) {
+		err = fn(type->name, arg);
+		if (err < 0)
+			break;
+	}
+	spin_unlock(&fstype_lock);
+	return err < 0 ? err : 0;
+}
+
 struct vfs_timespec vfs_now(void)
 {
 	int64_t ns = hal_wallclock_ns();

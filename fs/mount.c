@@ -204,12 +204,14 @@ static struct vfs_super *super_create(struct vfs_fs_type *type,
 /* A detached mount of sb showing `root` (referenced); takes an sb ref. */
 static struct vfs_mount *mount_alloc(struct vfs_super *sb,
 				     struct vfs_dentry *root,
-				     unsigned long flags)
+				     unsigned long flags, const char *source)
 {
 	struct vfs_mount *mount = kzalloc(sizeof(*mount));
 
 	if (mount == NULL)
 		return NULL;
+	kstrlcpy(mount->source, source ? source : "none",
+		 sizeof(mount->source));
 	mount->sb = sb;
 	mount->root = vfs_dentry_get(root);
 	mount->flags = flags & MS_RDONLY;
@@ -251,7 +253,8 @@ static int mount_attach(struct vfs_mount *mount, const struct vfs_path *at)
 }
 
 static int mount_new(struct vfs_fs_type *type, const char *options,
-		     unsigned long flags, const struct vfs_path *at)
+		     unsigned long flags, const struct vfs_path *at,
+		     const char *source)
 {
 	struct vfs_super *sb = super_create(type, options);
 	struct vfs_mount *mount;
@@ -259,7 +262,7 @@ static int mount_new(struct vfs_fs_type *type, const char *options,
 
 	if (IS_ERR(sb))
 		return (int)PTR_ERR(sb);
-	mount = mount_alloc(sb, sb->root, flags);
+	mount = mount_alloc(sb, sb->root, flags, source);
 	if (mount == NULL) {
 		super_put(sb);
 		return -ENOMEM;
@@ -277,7 +280,7 @@ int vfs_mount_root(const char *type_name, const char *options)
 
 	if (err < 0)
 		return err;
-	return mount_new(type, options, 0, NULL);
+	return mount_new(type, options, 0, NULL, "none"); /* "rootfs" df skips */
 }
 
 static int mount_bind(const struct vfs_caller *caller, const char *source,
@@ -295,7 +298,7 @@ static int mount_bind(const struct vfs_caller *caller, const char *source,
 	spin_lock(&mount_lock);
 	sb->refcount++;
 	spin_unlock(&mount_lock);
-	mount = mount_alloc(sb, from.dentry, flags);
+	mount = mount_alloc(sb, from.dentry, flags, from.mount->source);
 	vfs_path_put(&from);
 	if (mount == NULL) {
 		super_put(sb);
@@ -335,7 +338,7 @@ int vfs_mount(const struct vfs_caller *caller, const char *source,
 	if (flags & MS_BIND)
 		err = mount_bind(caller, source, flags, &at);
 	else
-		err = mount_new(type, options, flags, &at);
+		err = mount_new(type, options, flags, &at, source);
 	vfs_path_put(&at);
 	return err;
 }
@@ -466,4 +469,51 @@ int vfs_sync(void)
 		vfs_mount_put(batch[i]);
 	}
 	return err;
+}
+
+/* The mount after id `last` with a reference on it and its parent. */
+static struct vfs_mount *mount_next(uint64_t last)
+{
+	struct vfs_mount *mount, *found = NULL;
+
+	spin_lock(&mount_lock);
+	list_for_each_entry(mount, &mount_table, link) {
+		if (mount->id > last && (found == NULL || mount->id < found->id))
+			found = mount;
+	}
+	if (found) {
+		found->refcount++;
+		if (found->parent)
+			found->parent->refcount++;
+	}
+	spin_unlock(&mount_lock);
+	return found;
+}
+
+int vfs_mount_walk(int (*fn)(const struct vfs_mount_entry *entry, void *arg),
+		   void *arg)
+{
+	struct vfs_mount *mount;
+	uint64_t last = 0;
+	int err = 0;
+
+	while (err >= 0 && (mount = mount_next(last)) != NULL) {
+		struct vfs_mount_entry entry = {
+			.source = mount->source, .type = mount->sb->type->name,
+			.flags = mount->flags, .id = mount->id,
+			.parent_id = mount->parent ? mount->parent->id : mount->id,
+			.dev = mount->sb->dev,
+		};
+
+		entry.at.mount = mount->parent ? mount->parent : mount;
+		entry.at.dentry = vfs_dentry_get(mount->parent ?
+						 mount->mountpoint : mount->root);
+		err = fn(&entry, arg);
+		last = mount->id;
+		vfs_dentry_put(entry.at.dentry);
+		if (mount->parent)
+			vfs_mount_put(mount->parent);
+		vfs_mount_put(mount);
+	}
+	return err < 0 ? err : 0;
 }

@@ -1,13 +1,17 @@
 /*
- * procfs, first part: /proc/self, /proc/PID/{exe,cwd,fd/,cmdline,environ,
- * stat,status,comm}, /proc/meminfo, /proc/uptime, /proc/cmdline. Inodes
- * are made at lookup and name what they show by (kind, pid, fd); files
- * are generated whole when opened and read from that snapshot, as Linux's
- * seq files appear to a reader. Dentries of processes that are gone stop
+ * procfs: the name space, inodes and file operations (the generators are
+ * in procfs_sys.c and procfs_pid.c; docs/procfs.md lists the files).
+ * Inodes are made at lookup and name what they show by (kind, pid, fd);
+ * files are generated whole when opened into a buffer that starts at a
+ * page and doubles (regenerating) while the text does not fit, up to
+ * PROC_FILE_MAX, and are read from that snapshot at any offset, as
+ * Linux's seq files appear to a reader. Dentries of processes that are gone stop
  * validating (vfs_super_ops.revalidate), so /proc follows the process
  * table. No state of its own: the process table has its own locks.
  */
 #include "fs/procfs.h"
+
+#include "fs/procfs_internal.h"
 
 #include "core/hal/time.h"
 #include "core/include/uapi/errno.h"
@@ -21,6 +25,7 @@
 #include "core/mm/vm.h"
 #include "core/proc/proc_internal.h"
 #include "core/sched/thread.h"
+#include "core/sys/uts.h"
 #include "fs/fdtable.h"
 #include "fs/vfs_fs.h"
 #include "fs/vfs_internal.h"
@@ -28,12 +33,17 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 /* readdir positions: fixed root entries, then PROC_POS_PID + pid. */
 #define PROC_POS_PID 1024ULL
-#define PROC_FILE_MAX (256u * 1024u)	/* a generated file's limit */
+#define PROC_FILE_MAX (1024u * 1024u)	/* a generated file's limit */
 
 enum proc_kind {
 	K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_CMDLINE, K_PID_DIR,
 	K_PID_EXE, K_PID_CWD, K_PID_FD_DIR, K_PID_FD, K_PID_CMDLINE,
-	K_PID_ENVIRON, K_PID_STAT, K_PID_STATUS, K_PID_COMM,
+	K_PID_ENVIRON, K_PID_STAT, K_PID_STATUS, K_PID_COMM, K_CPUINFO,
+	K_STAT, K_LOADAVG, K_VERSION, K_FILESYSTEMS, K_MOUNTS, K_SYS_DIR,
+	K_SYS_KERNEL_DIR, K_SYS_HOSTNAME, K_SYS_OSTYPE, K_SYS_OSRELEASE,
+	K_SYS_VERSION, K_SYS_PID_MAX, K_PID_ROOT, K_PID_STATM, K_PID_MAPS,
+	K_PID_LIMITS, K_PID_MOUNTS, K_PID_MOUNTINFO, K_THREAD_SELF,
+	K_PID_TASK_DIR, K_TASK_DIR,
 };
 
 struct proc_inode {
@@ -51,9 +61,29 @@ struct proc_entry {
 
 static const struct proc_entry root_entries[] = {
 	{ "self", K_SELF, S_IFLNK | 0777 },
+	{ "thread-self", K_THREAD_SELF, S_IFLNK | 0777 },
 	{ "meminfo", K_MEMINFO, S_IFREG | 0444 },
 	{ "uptime", K_UPTIME, S_IFREG | 0444 },
 	{ "cmdline", K_CMDLINE, S_IFREG | 0444 },
+	{ "cpuinfo", K_CPUINFO, S_IFREG | 0444 },
+	{ "stat", K_STAT, S_IFREG | 0444 },
+	{ "loadavg", K_LOADAVG, S_IFREG | 0444 },
+	{ "version", K_VERSION, S_IFREG | 0444 },
+	{ "filesystems", K_FILESYSTEMS, S_IFREG | 0444 },
+	{ "mounts", K_MOUNTS, S_IFLNK | 0777 },
+	{ "sys", K_SYS_DIR, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_entries[] = {
+	{ "kernel", K_SYS_KERNEL_DIR, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_kernel_entries[] = {
+	{ "hostname", K_SYS_HOSTNAME, S_IFREG | 0644 },
+	{ "ostype", K_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "osrelease", K_SYS_OSRELEASE, S_IFREG | 0444 },
+	{ "version", K_SYS_VERSION, S_IFREG | 0444 },
+	{ "pid_max", K_SYS_PID_MAX, S_IFREG | 0444 },
 };
 
 static const struct proc_entry pid_entries[] = {
@@ -65,6 +95,28 @@ static const struct proc_entry pid_entries[] = {
 	{ "stat", K_PID_STAT, S_IFREG | 0444 },
 	{ "status", K_PID_STATUS, S_IFREG | 0444 },
 	{ "comm", K_PID_COMM, S_IFREG | 0644 },
+	{ "root", K_PID_ROOT, S_IFLNK | 0777 },
+	{ "statm", K_PID_STATM, S_IFREG | 0444 },
+	{ "maps", K_PID_MAPS, S_IFREG | 0444 },
+	{ "limits", K_PID_LIMITS, S_IFREG | 0444 },
+	{ "mounts", K_PID_MOUNTS, S_IFREG | 0444 },
+	{ "mountinfo", K_PID_MOUNTINFO, S_IFREG | 0444 },
+	{ "task", K_PID_TASK_DIR, S_IFDIR | 0555 },
+};
+
+/* /proc/PID/task/TID: the thread's view (inode fd = the tid). */
+static const struct proc_entry tid_entries[] = {
+	{ "exe", K_PID_EXE, S_IFLNK | 0777 },
+	{ "cwd", K_PID_CWD, S_IFLNK | 0777 },
+	{ "root", K_PID_ROOT, S_IFLNK | 0777 },
+	{ "cmdline", K_PID_CMDLINE, S_IFREG | 0444 },
+	{ "environ", K_PID_ENVIRON, S_IFREG | 0400 },
+	{ "stat", K_PID_STAT, S_IFREG | 0444 },
+	{ "status", K_PID_STATUS, S_IFREG | 0444 },
+	{ "statm", K_PID_STATM, S_IFREG | 0444 },
+	{ "comm", K_PID_COMM, S_IFREG | 0644 },
+	{ "maps", K_PID_MAPS, S_IFREG | 0444 },
+	{ "limits", K_PID_LIMITS, S_IFREG | 0444 },
 };
 
 static const struct vfs_inode_ops dir_ops, link_ops, file_iops;
@@ -146,11 +198,13 @@ static struct vfs_inode *lookup_entries(struct vfs_inode *dir,
 					size_t count, const char *name,
 					size_t length, int pid)
 {
+	int fd = PI(dir)->kind == K_TASK_DIR ? PI(dir)->fd : -1;
+
 	for (size_t i = 0; i < count; i++) {
 		if (kstrlen(entries[i].name) == length &&
 		    memcmp(entries[i].name, name, length) == 0)
 			return make_inode(dir->sb, entries[i].kind,
-					  entries[i].mode, pid, -1);
+					  entries[i].mode, pid, fd);
 	}
 	return NULL;
 }
@@ -196,6 +250,22 @@ static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
 	case K_PID_DIR:
 		return lookup_entries(dir, pid_entries, ARRAY_SIZE(pid_entries),
 				      name, length, pdir->pid);
+	case K_SYS_DIR:
+		return lookup_entries(dir, sys_entries, ARRAY_SIZE(sys_entries),
+				      name, length, 0);
+	case K_TASK_DIR:
+		return lookup_entries(dir, tid_entries, ARRAY_SIZE(tid_entries),
+				      name, length, pdir->pid);
+	case K_PID_TASK_DIR:
+		id = parse_id(name, length);
+		return id > 0 && procfs_thread_alive(pdir->pid, id) ?
+			       make_inode(dir->sb, K_TASK_DIR, S_IFDIR | 0555,
+					  pdir->pid, id) :
+			       NULL;
+	case K_SYS_KERNEL_DIR:
+		return lookup_entries(dir, sys_kernel_entries,
+				      ARRAY_SIZE(sys_kernel_entries), name,
+				      length, 0);
 	case K_PID_FD_DIR: {
 		struct vfs_file *file;
 
@@ -338,30 +408,85 @@ static int proc_readdir(struct vfs_inode *dir, uint64_t *pos,
 		return 0;
 	case K_PID_FD_DIR:
 		return readdir_fds(pdir->pid, pos, fill, ctx);
+	case K_SYS_DIR:
+		readdir_entries(sys_entries, ARRAY_SIZE(sys_entries), pos, fill,
+				ctx, 0);
+		return 0;
+	case K_TASK_DIR:
+		readdir_entries(tid_entries, ARRAY_SIZE(tid_entries), pos, fill,
+				ctx, make_ino(0, pdir->pid, pdir->fd));
+		return 0;
+	case K_PID_TASK_DIR:
+		return procfs_readdir_tids(pdir->pid, pos, fill, ctx,
+					   make_ino(K_TASK_DIR, pdir->pid, -1));
+	case K_SYS_KERNEL_DIR:
+		readdir_entries(sys_kernel_entries,
+				ARRAY_SIZE(sys_kernel_entries), pos, fill, ctx,
+				0);
+		return 0;
 	default:
 		return -ENOTDIR;
 	}
 }
 
+int procfs_caller_root(struct vfs_path *root)
+{
+	struct task *task = task_current();
+
+	if (task == NULL || task->caller.fs == NULL)
+		return vfs_root_path(root) < 0 ? -ENOENT : 0;
+	spin_lock(&task->caller.fs->lock);
+	*root = task->caller.fs->root;
+	vfs_path_get(root);
+	spin_unlock(&task->caller.fs->lock);
+	return 0;
+}
+
 /* The path of `path` as the calling task's root sees it. */
 static ssize_t path_text(const struct vfs_path *path, char *buf, size_t size)
 {
-	struct task *task = task_current();
 	struct vfs_path root;
 	ssize_t length;
 
-	if (task == NULL || task->caller.fs == NULL) {
-		if (vfs_root_path(&root) < 0)
-			return -ENOENT;
-	} else {
-		spin_lock(&task->caller.fs->lock);
-		root = task->caller.fs->root;
-		vfs_path_get(&root);
-		spin_unlock(&task->caller.fs->lock);
-	}
+	if (procfs_caller_root(&root) < 0)
+		return -ENOENT;
 	length = vfs_path_string(path, &root, buf, size);
 	vfs_path_put(&root);
 	return length;
+}
+
+int procfs_path_text(const struct vfs_path *path, char *buf, size_t size)
+{
+	ssize_t length = path_text(path, buf, size - 1);
+
+	if (length < 0)
+		return (int)length;
+	buf[length] = '\0';
+	return 0;
+}
+
+/*
+ * The process's working or root directory, referenced (left empty for a
+ * process without one). The fs context is referenced under the process
+ * lock and read after it: its lock and the mount lock rank below it.
+ */
+static void process_dir(struct process *process, bool want_cwd,
+			struct vfs_path *path)
+{
+	struct vfs_fs_context *fs;
+
+	spin_lock(&process->lock);
+	fs = process->fs;
+	if (fs)
+		vfs_fs_context_get(fs);
+	spin_unlock(&process->lock);
+	if (fs == NULL)
+		return;
+	spin_lock(&fs->lock);
+	*path = want_cwd ? fs->cwd : fs->root;
+	vfs_path_get(path);
+	spin_unlock(&fs->lock);
+	vfs_fs_context_put(fs);
 }
 
 static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
@@ -374,12 +499,15 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 	ssize_t length;
 	char *scratch;
 
-	if (pi->kind == K_SELF) {
+	if (pi->kind == K_SELF || pi->kind == K_MOUNTS ||
+	    pi->kind == K_THREAD_SELF) {
 		struct task *task = task_current();
 
 		if (task == NULL)
 			return -ENOENT;
-		length = ksnprintf(text, sizeof(text), "%d", task->process->pid);
+		length = ksnprintf(text, sizeof(text), pi->kind == K_SELF ?
+				   "%d" : pi->kind == K_MOUNTS ? "%d/mounts" :
+				   "%d/task/%d", task->process->pid, task->tid);
 		length = MIN((size_t)length, size);
 		memcpy(buf, text, (size_t)length);
 		return length;
@@ -394,13 +522,10 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 		if (pi->kind == K_PID_EXE && process->exe) {
 			file = process->exe;
 			vfs_file_get(file);
-		} else if (pi->kind == K_PID_CWD && process->fs) {
-			spin_lock(&process->fs->lock);
-			cwd = process->fs->cwd;
-			vfs_path_get(&cwd);
-			spin_unlock(&process->fs->lock);
 		}
 		spin_unlock(&process->lock);
+		if (pi->kind != K_PID_EXE)
+			process_dir(process, pi->kind == K_PID_CWD, &cwd);
 		process_put(process);
 	}
 	if (file == NULL && cwd.dentry == NULL)
@@ -424,170 +549,92 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 	return length;
 }
 
-/* A generated file: the text made at open. */
-struct proc_text {
-	char *data;
-	size_t length, capacity;
-};
-
-static void __printf(2, 3) emit(struct proc_text *text, const char *fmt, ...)
+static void gen_sys_kernel(struct proc_text *text, enum proc_kind kind)
 {
-	va_list args;
-	int n;
+	char name[UTS_NAME_MAX + 1];
 
-	if (text->length >= text->capacity)
-		return;
-	va_start(args, fmt);
-	n = kvscnprintf(text->data + text->length,
-			text->capacity - text->length, fmt, args);
-	va_end(args);
-	text->length += (size_t)n;
-}
-
-static void gen_meminfo(struct proc_text *text)
-{
-	struct pmm_stats stats;
-
-	pmm_get_stats(&stats);
-	emit(text, "MemTotal:       %8llu kB\n",
-	     (unsigned long long)(stats.managed_pages * PAGE_SIZE / 1024));
-	emit(text, "MemFree:        %8llu kB\n",
-	     (unsigned long long)(stats.free_pages * PAGE_SIZE / 1024));
-	emit(text, "MemAvailable:   %8llu kB\n",
-	     (unsigned long long)(stats.free_pages * PAGE_SIZE / 1024));
-	emit(text, "Buffers:        %8d kB\n", 0);
-	emit(text, "Cached:         %8d kB\n", 0);
-	emit(text, "SwapCached:     %8d kB\n", 0);
-	emit(text, "SwapTotal:      %8d kB\n", 0);
-	emit(text, "SwapFree:       %8d kB\n", 0);
-	emit(text, "Shmem:          %8d kB\n", 0);
-}
-
-/* Copies [start, end) of the process's memory (argv or envp strings). */
-static void gen_user_range(struct proc_text *text, struct process *process,
-			   bool environment)
-{
-	struct address_space *as;
-	uaddr_t start, end;
-
-	spin_lock(&process->lock);
-	as = process->as;
-	if (as)
-		vm_get(as);
-	start = environment ? process->env_start : process->arg_start;
-	end = environment ? process->env_end : process->arg_end;
-	spin_unlock(&process->lock);
-	if (as == NULL)
-		return;
-	if (end > start && end - start <= text->capacity &&
-	    vm_copy_from_user(as, text->data, start, end - start) == 0)
-		text->length = end - start;
-	vm_put(as);
-}
-
-static char state_letter(struct process *process)
-{
-	return process->state == PROC_ALIVE ? 'R' : 'Z';
-}
-
-static void gen_stat(struct proc_text *text, struct process *process)
-{
-	int ppid, pgid, sid, threads;
-	char comm[PROC_COMM_MAX];
-	char state;
-
-	mutex_lock(&proc_tree_lock);
-	ppid = process->parent ? process->parent->pid : 0;
-	pgid = process->pgid;
-	sid = process->sid;
-	threads = (int)process->thread_count;
-	state = state_letter(process);
-	mutex_unlock(&proc_tree_lock);
-	spin_lock(&process->lock);
-	kstrlcpy(comm, process->comm, sizeof(comm));
-	spin_unlock(&process->lock);
-	/* The 52 fields of proc(5); what we do not track reads 0. */
-	emit(text, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 "
-	     "%d 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
-	     "0 0\n",
-	     process->pid, comm, state, ppid, pgid, sid, threads);
-}
-
-static void gen_status(struct proc_text *text, struct process *process)
-{
-	int ppid, threads;
-	char comm[PROC_COMM_MAX];
-	struct proc_cred cred;
-	char state;
-
-	mutex_lock(&proc_tree_lock);
-	ppid = process->parent ? process->parent->pid : 0;
-	threads = (int)process->thread_count;
-	state = state_letter(process);
-	mutex_unlock(&proc_tree_lock);
-	spin_lock(&process->lock);
-	kstrlcpy(comm, process->comm, sizeof(comm));
-	cred = process->cred;
-	spin_unlock(&process->lock);
-	emit(text, "Name:\t%s\n", comm);
-	emit(text, "State:\t%c (%s)\n", state,
-	     state == 'R' ? "running" : "zombie");
-	emit(text, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", process->pid,
-	     process->pid, ppid);
-	emit(text, "Uid:\t%u\t%u\t%u\t%u\n", cred.uid, cred.euid, cred.suid,
-	     cred.fsuid);
-	emit(text, "Gid:\t%u\t%u\t%u\t%u\n", cred.gid, cred.egid, cred.sgid,
-	     cred.fsgid);
-	emit(text, "Threads:\t%d\n", threads);
-}
-
-static int generate(struct proc_inode *pi, struct proc_text *text)
-{
-	struct process *process = NULL;
-
-	if (pi->pid > 0) {
-		process = process_lookup(pi->pid);
-		if (process == NULL)
-			return -ESRCH;
+	switch (kind) {
+	case K_SYS_HOSTNAME:
+		uts_hostname(name, sizeof(name));
+		proc_emit(text, "%s\n", name);
+		break;
+	case K_SYS_OSTYPE:
+		proc_emit(text, "Linux\n");
+		break;
+	case K_SYS_OSRELEASE:
+		proc_emit(text, "%s\n", UTS_RELEASE);
+		break;
+	case K_SYS_VERSION:
+		proc_emit(text, "%s\n", UTS_VERSION);
+		break;
+	default:
+		proc_emit(text, "%d\n", PROC_PID_MAX);
+		break;
 	}
+}
+
+static void generate_system(struct proc_inode *pi, struct proc_text *text)
+{
 	switch (pi->kind) {
-	case K_MEMINFO:
-		gen_meminfo(text);
-		break;
-	case K_UPTIME: {
-		uint64_t ns = hal_clock_ns();
-
-		emit(text, "%llu.%02llu 0.00\n",
-		     (unsigned long long)(ns / 1000000000ULL),
-		     (unsigned long long)(ns % 1000000000ULL / 10000000ULL));
-		break;
+	case K_MEMINFO: procfs_gen_meminfo(text); break;
+	case K_UPTIME: procfs_gen_uptime(text); break;
+	case K_CMDLINE: proc_emit(text, "%s\n", cmdline_text()); break;
+	case K_CPUINFO: procfs_gen_cpuinfo(text); break;
+	case K_STAT: procfs_gen_stat(text); break;
+	case K_LOADAVG: procfs_gen_loadavg(text); break;
+	case K_VERSION: procfs_gen_version(text); break;
+	case K_FILESYSTEMS: procfs_gen_filesystems(text); break;
+	default: gen_sys_kernel(text, pi->kind); break;
 	}
-	case K_CMDLINE:
-		emit(text, "%s\n", cmdline_text());
-		break;
+}
+
+static void generate_process(struct proc_inode *pi, struct process *process,
+			     struct proc_text *text)
+{
+	int tid = pi->fd > 0 ? pi->fd : 0;	/* under task/TID */
+
+	switch (pi->kind) {
 	case K_PID_CMDLINE:
 	case K_PID_ENVIRON:
-		gen_user_range(text, process, pi->kind == K_PID_ENVIRON);
+		procfs_gen_pid_user_range(text, process,
+					  pi->kind == K_PID_ENVIRON);
 		break;
-	case K_PID_STAT:
-		gen_stat(text, process);
-		break;
-	case K_PID_STATUS:
-		gen_status(text, process);
+	case K_PID_STAT: procfs_gen_pid_stat(text, process, tid); break;
+	case K_PID_STATUS: procfs_gen_pid_status(text, process, tid); break;
+	case K_PID_STATM: procfs_gen_pid_statm(text, process); break;
+	case K_PID_MAPS: procfs_gen_pid_maps(text, process); break;
+	case K_PID_LIMITS: procfs_gen_pid_limits(text, process); break;
+	case K_PID_MOUNTS:
+	case K_PID_MOUNTINFO:
+		procfs_gen_mounts(text, pi->kind == K_PID_MOUNTINFO);
 		break;
 	case K_PID_COMM:
 		spin_lock(&process->lock);
-		emit(text, "%s\n", process->comm);
+		proc_emit(text, "%s\n", process->comm);
 		spin_unlock(&process->lock);
 		break;
 	default:
 		break;
 	}
-	if (process)
-		process_put(process);
+}
+
+static int generate(struct proc_inode *pi, struct proc_text *text)
+{
+	struct process *process;
+
+	if (pi->pid <= 0) {
+		generate_system(pi, text);
+		return 0;
+	}
+	process = process_lookup(pi->pid);
+	if (process == NULL)
+		return -ESRCH;
+	generate_process(pi, process, text);
+	process_put(process);
 	return 0;
 }
 
+/* Generates into a buffer that doubles until the text fits. */
 static int file_open(struct vfs_inode *inode, struct vfs_file *file)
 {
 	struct proc_text *text = kzalloc(sizeof(*text));
@@ -595,13 +642,14 @@ static int file_open(struct vfs_inode *inode, struct vfs_file *file)
 
 	if (text == NULL)
 		return -ENOMEM;
-	text->capacity = PROC_FILE_MAX;
-	text->data = kmalloc(text->capacity);
-	if (text->data == NULL) {
-		kfree(text);
-		return -ENOMEM;
+	for (size_t capacity = PAGE_SIZE;; capacity *= 2) {
+		kfree(text->data);
+		*text = (struct proc_text){ .capacity = capacity };
+		text->data = kmalloc(capacity);
+		err = text->data ? generate(PI(inode), text) : -ENOMEM;
+		if (err < 0 || !text->overflow || capacity >= PROC_FILE_MAX)
+			break;
 	}
-	err = generate(PI(inode), text);
 	if (err < 0) {
 		kfree(text->data);
 		kfree(text);
@@ -633,11 +681,34 @@ static ssize_t file_read(struct vfs_file *file, void *buf, size_t length,
 	return (ssize_t)length;
 }
 
+/* Linux's comm_write: the process itself only, 15 bytes, kept as sent. */
+static ssize_t write_comm(struct proc_inode *pi, const void *buf,
+			  size_t length)
+{
+	struct task *task = task_current();
+	size_t kept = MIN(length, (size_t)PROC_COMM_MAX - 1);
+	struct process *process = task ? task->process : NULL;
+
+	if (process == NULL || process->pid != pi->pid)
+		return -EINVAL;
+	spin_lock(&process->lock);
+	memset(process->comm, 0, sizeof(process->comm));
+	memcpy(process->comm, buf, kept);
+	spin_unlock(&process->lock);
+	return (ssize_t)length;
+}
+
+/* Writable: comm and hostname; the rest fail as Linux's do. */
 static ssize_t file_write(struct vfs_file *file, const void *buf,
 			  size_t length, int64_t *offset)
 {
-	(void)file, (void)buf, (void)length, (void)offset;
-	return -EINVAL;		/* FIXME: writing comm */
+	struct proc_inode *pi = PI(file->inode);
+
+	if (pi->kind == K_PID_COMM)
+		return write_comm(pi, buf, length);
+	if (pi->kind == K_SYS_HOSTNAME)
+		return procfs_write_hostname(buf, length, offset);
+	return pi->pid > 0 ? -EINVAL : -EIO;
 }
 
 static int dir_open(struct vfs_inode *inode, struct vfs_file *file)
@@ -696,6 +767,8 @@ static bool proc_revalidate(struct vfs_dentry *dentry)
 		if (file == NULL)
 			return false;
 		vfs_file_put(file);
+	} else if (pi->fd > 0 && !procfs_thread_alive(pi->pid, pi->fd)) {
+		return false;
 	}
 	return true;
 }

@@ -49,6 +49,7 @@ struct vfs_mount {
 	struct vfs_dentry *root;	/* holds a reference */
 	unsigned long flags;		/* MS_RDONLY */
 	uint64_t id;
+	char source[32];		/* mount(2)'s source, for /proc/mounts */
 
 	/* Protected by the mount lock: */
 	struct vfs_mount *parent;	/* NULL: the name space root */
@@ -121,6 +122,24 @@ void vfs_follow_mounts(struct vfs_path *path);
 bool vfs_follow_up(struct vfs_path *path);
 bool vfs_is_mountpoint(struct vfs_dentry *dentry);
 void vfs_mount_get_stats(struct vfs_stats *stats);
+
+/* One mount as /proc/PID/mounts and mountinfo show it. */
+struct vfs_mount_entry {
+	struct vfs_path at;		/* its mount point (the root: itself) */
+	const char *source;
+	const char *type;
+	unsigned long flags;		/* MS_RDONLY */
+	uint64_t id, parent_id;		/* parent_id: its own for the root */
+	uint32_t dev;
+};
+/*
+ * Calls fn for each mount in mount order, with references held and no
+ * lock (fn may sleep). A negative return stops the walk and is returned.
+ */
+int vfs_mount_walk(int (*fn)(const struct vfs_mount_entry *entry, void *arg),
+		   void *arg);
+/* Calls fn for each registered file system type's name; fn must not sleep. */
+int vfs_fstype_walk(int (*fn)(const char *name, void *arg), void *arg);
 /* The name space root, referenced. */
 int vfs_root_path(struct vfs_path *path);
 

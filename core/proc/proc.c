@@ -7,6 +7,8 @@
  */
 #include "core/proc/proc_internal.h"
 
+#include "core/hal/time.h"
+
 #include "core/include/uapi/errno.h"
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
@@ -27,6 +29,8 @@ static struct list_head all_processes = LIST_HEAD_INIT(all_processes);
 static int next_id = 1;
 static unsigned int process_total;	/* allocated, not yet freed */
 static unsigned int task_total;
+static uint64_t ids_allocated;		/* /proc/stat "processes" */
+static int last_id;			/* /proc/loadavg */
 
 void proc_init(void)
 {
@@ -87,8 +91,11 @@ static int id_alloc_locked(void)
 
 		next_id = next_id >= PROC_PID_MAX - 1 ? 300 : next_id + 1;
 		if (task_lookup_locked(id) == NULL &&
-		    process_lookup_locked(id) == NULL && !id_is_group(id))
+		    process_lookup_locked(id) == NULL && !id_is_group(id)) {
+			WRITE_ONCE(last_id, id);
+			WRITE_ONCE(ids_allocated, ids_allocated + 1);
 			return id;
+		}
 	}
 	return -EAGAIN;
 }
@@ -110,6 +117,7 @@ struct process *process_alloc(void)
 	spin_init(&process->lock, "process", LOCK_RANK_VFS_LEAF);
 	process->refcount = 1;
 	process->state = PROC_ALIVE;
+	process->start_ns = hal_clock_ns();
 	mutex_lock(&proc_tree_lock);
 	pid = id_alloc_locked();
 	if (pid < 0) {
@@ -247,6 +255,16 @@ void task_refresh_cred(struct task *task)
 	task->vfs_cred.umask = process->umask;
 	task->caller.fs = process->fs;
 	spin_unlock(&process->lock);
+}
+
+uint64_t proc_forks_total(void)
+{
+	return READ_ONCE(ids_allocated);
+}
+
+int proc_last_pid(void)
+{
+	return READ_ONCE(last_id);
 }
 
 unsigned int proc_process_count(void)

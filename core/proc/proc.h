@@ -91,6 +91,7 @@ enum proc_state {
 struct process {
 	/* Set at creation, then read-only: */
 	int pid;			/* the thread-group id */
+	uint64_t start_ns;		/* hal_clock_ns at creation (/proc) */
 
 	/* Protected by proc_tree_lock: */
 	struct process *parent;
@@ -207,6 +208,9 @@ void process_put(struct process *process);
 /* How many processes and tasks exist (tests, leak checks, /proc). */
 unsigned int proc_process_count(void);
 unsigned int proc_task_count(void);
+/* Ids handed out since boot (processes and threads), and the latest. */
+uint64_t proc_forks_total(void);
+int proc_last_pid(void);
 
 /*
  * Calls fn for each process in pid order under proc_tree_lock (procfs);

@@ -144,7 +144,10 @@ static int task_main(void *arg)
 		signal_deliver(task);
 		if (must_exit(task))
 			task_exit(task->process->group_exit_status, false);
+		sched_account_user(true);
 		int err = hal_user_run(&task->user, &trap);
+
+		sched_account_user(false);
 
 		if (err < 0) {
 			pr_warn("proc: pid %d tid %d cannot run (error %d): "

@@ -157,6 +157,12 @@ static void update_current(struct runqueue *rq, uint64_t now)
 	if (current == NULL || current->is_idle)
 		return;
 	current->runtime_ns += delta;
+	if (current->in_user) {
+		current->user_ns += delta;
+		rq->stats.user_ns += delta;
+	} else {
+		rq->stats.system_ns += delta;
+	}
 	current->vruntime += delta * NICE_0_WEIGHT / current->weight;
 	floor = current->vruntime;
 	first = leftmost(rq);
@@ -492,8 +498,33 @@ void sched_tick(void)
 	}
 	queued = rq->queued;
 	spin_unlock(&rq->lock);
+	sched_loadavg_tick(now);
 	if (queued > 0)
 		kick_idle_cpu();
+}
+
+void sched_account_user(bool entering)
+{
+	irq_flags_t flags = hal_irq_save();
+	struct runqueue *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	update_current(rq, hal_clock_ns());
+	rq->current->in_user = entering;
+	spin_unlock(&rq->lock);
+	hal_irq_restore(flags);
+}
+
+unsigned int sched_nr_running(void)
+{
+	cpumask_t online = sched_online_mask();
+	unsigned int count = 0;
+
+	for (unsigned int cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
+		if (online & CPUMASK_OF(cpu))
+			count += load_of(cpu);
+	}
+	return count;
 }
 
 __noreturn void sched_exit_current(void)
@@ -759,6 +790,8 @@ void sched_get_cpu_stats(unsigned int cpu, struct sched_cpu_stats *stats)
 	stats->migrations = rq->stats.migrations;
 	stats->online = rq->stats.online;
 	stats->queued = rq->queued;
+	stats->user_ns = rq->stats.user_ns;
+	stats->system_ns = rq->stats.system_ns;
 	spin_unlock_irqrestore(&rq->lock, flags);
 	/* The owner updates idle time locklessly; include the idle period going on now. */
 	stats->idle_ns = READ_ONCE(rq->stats.idle_ns);

@@ -16,6 +16,8 @@
 struct sched_cpu_stats {
 	uint64_t context_switches;
 	uint64_t idle_ns;		/* time spent in hal_idle_until */
+	uint64_t user_ns;		/* threads ran user code */
+	uint64_t system_ns;		/* threads ran in the kernel */
 	uint64_t wakeups;		/* threads woken onto this CPU */
 	uint64_t migrations;		/* threads pulled onto this CPU */
 	unsigned int queued;		/* runnable threads waiting for it */
@@ -77,6 +79,26 @@ void sched_get_cpu_stats(unsigned int cpu, struct sched_cpu_stats *stats);
  */
 void sched_trace_start(char *buffer, size_t size);
 size_t sched_trace_stop(void);
+
+/*
+ * Accounting hook of the user-thread loop: the calling thread enters
+ * (true) or leaves (false) user mode, so its CPU time and its CPU's are
+ * split into user and system time (/proc/stat, /proc/PID/stat).
+ */
+void sched_account_user(bool entering);
+
+/* Threads running or waiting for a CPU, over all CPUs (load average). */
+unsigned int sched_nr_running(void);
+
+/*
+ * The load averages over 1, 5 and 15 minutes in fixed point (value /
+ * SCHED_LOAD_FIXED), as Linux's avenrun: sampled every 5 s from the
+ * scheduler tick (core/sched/loadavg.c).
+ */
+#define SCHED_LOAD_FIXED 2048
+void sched_get_loadavg(unsigned long loads[3]);
+/* For sched_tick: takes a sample when 5 s have passed. */
+void sched_loadavg_tick(uint64_t now);
 
 /* For the timer code: the end of the current slice on this CPU (0: none). */
 uint64_t sched_slice_deadline(void);

@@ -55,6 +55,8 @@ struct thread {
 	uint32_t weight;
 	cpumask_t affinity;
 	uint64_t runtime_ns;	/* CPU time received */
+	uint64_t user_ns;	/* the part of it spent in user mode */
+	bool in_user;		/* running user code (sched_account_user) */
 	uint64_t switches;	/* times switched in */
 
 	/* Exit status: written once before `done` completes. */

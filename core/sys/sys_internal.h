@@ -81,6 +81,7 @@ long sys_tgkill(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_tkill(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_sysinfo(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_futex(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_reboot(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_sethostname(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_setdomainname(struct syscall_context *ctx, const struct syscall_args *args);
 /*

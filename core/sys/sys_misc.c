@@ -1,6 +1,6 @@
 /*
  * sysinfo(2) and futex(2). sysinfo reports the page allocator's view of
- * memory (no swap, no high memory); futex hands over to core/proc/futex.c.
+ * memory (no swap, no high memory) and the scheduler's load average; futex hands over to core/proc/futex.c.
  */
 #include "core/sys/sys_internal.h"
 
@@ -11,6 +11,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/futex.h"
 #include "core/proc/proc.h"
+#include "core/sched/sched.h"
 
 /* Linux x86_64 struct sysinfo (112 bytes). */
 struct sysinfo {
@@ -34,9 +35,14 @@ long sys_sysinfo(struct syscall_context *ctx, const struct syscall_args *args)
 {
 	struct pmm_stats stats;
 	struct sysinfo info;
+	unsigned long loads[3];
 
 	pmm_get_stats(&stats);
+	sched_get_loadavg(loads);
 	memset(&info, 0, sizeof(info));
+	/* SI_LOAD_SHIFT 16 against the scheduler's 11 fraction bits. */
+	for (int i = 0; i < 3; i++)
+		info.loads[i] = loads[i] << 5;
 	info.uptime = (long)(hal_clock_ns() / 1000000000ULL);
 	info.totalram = stats.managed_pages * PAGE_SIZE;
 	info.freeram = stats.free_pages * PAGE_SIZE;

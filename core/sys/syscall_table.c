@@ -390,7 +390,7 @@ static const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 	[167] = { .name = "swapon", .args = { { SYSCALL_ARG_PATH },
 		{ SYSCALL_ARG_HEX } } },
 	[168] = { .name = "swapoff", .args = { { SYSCALL_ARG_PATH } } },
-	[169] = { .name = "reboot", .args = { { SYSCALL_ARG_HEX },
+	[169] = { .name = "reboot", .handler = sys_reboot, .args = { { SYSCALL_ARG_HEX },
 		{ SYSCALL_ARG_HEX }, { SYSCALL_ARG_HEX }, { SYSCALL_ARG_PTR }
 		} },
 	[170] = { .name = "sethostname", .handler = sys_sethostname, .args = { { SYSCALL_ARG_BUF_IN, 1 },

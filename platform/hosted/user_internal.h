@@ -44,6 +44,9 @@ struct runner_range {
  * (ptrace binds a child to one thread, so every CPU thread that runs
  * this user thread hands its requests to the tracer).
  */
+/* Bytes of an XSAVE image the runner keeps (AMX needs 11 KiB). */
+#define RUNNER_XSTATE_MAX 16384
+
 struct runner {
 	/*
 	 * Protected by the registry lock (user_maps.c); `as` is written only
@@ -98,6 +101,8 @@ struct runner {
 	struct user_fpu reset_fpu;	/* a fresh process's FPU state */
 	struct user_fpu child_fpu;	/* what the child's FPU holds */
 	bool child_fpu_known;
+	/* The full XSAVE image across a fault's signal handler (AVX state). */
+	unsigned char xstate[RUNNER_XSTATE_MAX] __attribute__((aligned(64)));
 };
 
 /*

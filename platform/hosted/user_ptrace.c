@@ -376,20 +376,42 @@ static uint64_t fault_bits(const struct user_regs *report)
 	return bits | TRAP_FAULT_USER;
 }
 
+#ifndef NT_X86_XSTATE
+#define NT_X86_XSTATE 0x202	/* the XSAVE image, as PTRACE_GETREGSET names it */
+#endif
+
+/*
+ * The stub's signal handler runs on a fresh FPU, and the runner gives user
+ * code back only the FXSAVE image: the rest of the XSAVE state (the upper
+ * halves of the AVX and AVX-512 registers) is saved before the handler
+ * runs and put back after. Returns whether it is back.
+ */
+static bool restore_xstate(struct runner *runner, struct iovec *xstate)
+{
+	return ptrace(PTRACE_SETREGSET, runner->pid, (void *)NT_X86_XSTATE,
+		      xstate) == 0;
+}
+
 /*
  * A synchronous signal stopped user code: let the stub's handler read
  * what the CPU reported, then describe it as a fault or an exception.
  */
 static int report_signal(struct runner *runner, int signo)
 {
+	struct iovec xstate = { runner->xstate, sizeof(runner->xstate) };
 	struct user_regs report;
 	int err = save_user_state(runner);
+	bool have_xstate = err == 0 &&
+			   ptrace(PTRACE_GETREGSET, runner->pid,
+				  (void *)NT_X86_XSTATE, &xstate) == 0;
 
 	if (err == 0)
 		err = resume(runner, PTRACE_CONT, signo);
 	if (err == 0)
 		err = wait_stub(runner, &report);
-	runner->child_fpu_known = false; /* the handler got a fresh FPU */
+	/* The handler got a fresh FPU; the saved image is the user's again. */
+	runner->child_fpu_known = err == 0 && have_xstate &&
+				  restore_xstate(runner, &xstate);
 	if (err < 0)
 		return err;
 	if (report.rax != STUB_STOP_SIGNAL)
