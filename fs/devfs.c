@@ -7,6 +7,8 @@
  */
 #include "fs/devfs.h"
 
+#include "core/tty/tty.h"
+
 #include "core/lib/err.h"
 #include "core/lib/printk.h"
 #include "core/lib/string.h"
@@ -146,4 +148,6 @@ void devfs_init(void)
 	devfs_super_ops.kill = devfs_kill;
 	vfs_register_fs(&devfs_type);
 	devfs_mem_init();
+	tty_console_init();
+	tty_devices_init();
 }

@@ -35,5 +35,5 @@ int devfs_register(struct devfs_device *device);
  */
 const struct vfs_file_ops *devfs_chrdev_ops(uint32_t dev);
 
-/* The memory devices (null, zero, full, random, urandom, console, kmsg). */
+/* The memory devices (null, zero, full, random, urandom, kmsg). */
 void devfs_mem_init(void);

@@ -62,8 +62,8 @@ struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
 		file->ops = vfs_fifo_ops();
 	else
 		file->ops = inode->fops;
-	file->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
-				O_CLOEXEC);
+	/* O_NOCTTY goes after the open: a terminal's open looks at it. */
+	file->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	file->cred = *caller->cred;
 	file->refcount = 1;
 	mutex_init(&file->pos_lock, "vfs.file", LOCK_RANK_VFS_FILE);
@@ -76,6 +76,7 @@ struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
 			return ERR_PTR(err);
 		}
 	}
+	file->flags &= ~O_NOCTTY;
 	return file;
 }
 

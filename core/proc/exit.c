@@ -119,6 +119,7 @@ static void process_exit(struct process *process, int status)
 	}
 
 	itimer_clear(process);
+	proc_ctty_leader_exit(process);
 	mutex_lock(&proc_tree_lock);
 	reaper = new_reaper_locked(process);
 	list_for_each_entry_safe(child, next, &process->children, sibling) {

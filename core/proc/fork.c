@@ -151,6 +151,7 @@ long proc_clone(uint64_t flags, uaddr_t stack, uaddr_t parent_tid,
 					  parent->parent : parent;
 		process->pgid = parent->pgid;
 		process->sid = parent->sid;
+		proc_ctty_fork_locked(parent, process);
 		list_add_tail(&process->sibling, &process->parent->children);
 		if (flags & CLONE_VFORK) {
 			completion_init(&vfork_done);

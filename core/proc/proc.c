@@ -157,6 +157,7 @@ static void process_free(struct process *process)
 		vfs_file_put(process->exe);
 	signal_pending_release(process, &process->shared_pending);
 	mutex_lock(&proc_tree_lock);
+	proc_ctty_drop_locked(process);
 	if (list_is_linked(&process->pid_link))
 		process_unhash(process);
 	process_total--;

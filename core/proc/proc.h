@@ -119,6 +119,7 @@ struct process {
 	bool continue_report;		/* WCONTINUED has a report */
 	bool orphan_check;		/* exit's orphaned-group walk marks it */
 	bool child_subreaper;		/* PR_SET_CHILD_SUBREAPER */
+	struct tty *ctty;		/* controlling terminal (ctty.c) */
 	unsigned int continue_count;	/* SIGCONTs received (cancels stops) */
 	struct wait_queue stop_wait;	/* stopped tasks park here */
 

@@ -130,6 +130,15 @@ void itimer_clear(struct process *process);
 /* The list of all processes (all_link), for walks under the tree lock. */
 struct list_head *proc_all_processes_locked(void);
 
+/*
+ * Controlling terminals (ctty.c): a child shares its parent's, setsid
+ * and the process's end drop it, a session leader's exit takes it from
+ * the session (SIGHUP to the foreground group).
+ */
+void proc_ctty_fork_locked(struct process *parent, struct process *child);
+void proc_ctty_drop_locked(struct process *process);
+void proc_ctty_leader_exit(struct process *process);
+
 /* Default limits for pid 1 (inherited by everything else). */
 void proc_default_limits(struct rlimit64 *limits);
 

@@ -28,6 +28,7 @@ enum lock_rank {
 	LOCK_RANK_VFS_MOUNT = 42,	/* the mount table, mount refcounts */
 	LOCK_RANK_VFS_DCACHE = 44,	/* dentry cache, dentry/inode refcounts */
 	LOCK_RANK_VFS_LEAF = 46,	/* small VFS leaf locks (fs types, ids) */
+	LOCK_RANK_TTY = 47,		/* a terminal's buffers and termios */
 	LOCK_RANK_KMEM_CACHES = 50,	/* the list of slab caches */
 	LOCK_RANK_KMEM_CACHE = 52,	/* one slab cache */
 	LOCK_RANK_THREADS = 55,		/* the global thread list */

@@ -18,6 +18,7 @@ enum ioctl_dir {
 	IOCTL_NONE,
 	IOCTL_IN,		/* the kernel reads size bytes at arg */
 	IOCTL_OUT,		/* the kernel writes size bytes at arg */
+	IOCTL_VALUE,		/* arg is a number: the buffer holds it */
 };
 
 struct ioctl_desc {
@@ -36,6 +37,20 @@ static const struct ioctl_desc ioctls[] = {
 	{ TIOCSWINSZ, IOCTL_IN, sizeof(struct winsize) },
 	{ TIOCGPGRP, IOCTL_OUT, sizeof(int) },
 	{ TIOCSPGRP, IOCTL_IN, sizeof(int) },
+	{ TIOCGSID, IOCTL_OUT, sizeof(int) },
+	{ TIOCOUTQ, IOCTL_OUT, sizeof(int) },
+	{ TIOCSTI, IOCTL_IN, sizeof(char) },
+	{ TIOCSCTTY, IOCTL_VALUE, sizeof(unsigned long) },
+	{ TIOCNOTTY, IOCTL_NONE, 0 },
+	{ TIOCEXCL, IOCTL_NONE, 0 },
+	{ TIOCNXCL, IOCTL_NONE, 0 },
+	{ TCFLSH, IOCTL_VALUE, sizeof(unsigned long) },
+	{ TCXONC, IOCTL_VALUE, sizeof(unsigned long) },
+	{ TCSBRK, IOCTL_VALUE, sizeof(unsigned long) },
+	{ TCSBRKP, IOCTL_VALUE, sizeof(unsigned long) },
+	{ TIOCGPTN, IOCTL_OUT, sizeof(unsigned int) },
+	{ TIOCSPTLCK, IOCTL_IN, sizeof(int) },
+	{ TIOCGPTLCK, IOCTL_OUT, sizeof(int) },
 };
 
 #define IOCTL_MAX_SIZE sizeof(struct termios)
@@ -71,7 +86,11 @@ static long file_ioctl(struct syscall_context *ctx, struct vfs_file *file,
 	long result;
 
 	memset(buf, 0, sizeof(buf));
-	if (desc->dir == IOCTL_IN) {
+	if (desc->dir == IOCTL_VALUE) {
+		unsigned long value = arg;
+
+		memcpy(buf, &value, sizeof(value));
+	} else if (desc->dir == IOCTL_IN) {
 		result = vm_copy_from_user(ctx->as, buf, arg, desc->size);
 		if (result < 0)
 			return result;

@@ -421,6 +421,7 @@ long sys_setsid(struct syscall_context *ctx, const struct syscall_args *args)
 	} else {
 		process->sid = process->pid;
 		process->pgid = process->pid;
+		proc_ctty_drop_locked(process);
 		result = process->pid;
 	}
 	mutex_unlock(&proc_tree_lock);

@@ -32,3 +32,14 @@ ssize_t hal_console_read(char *bytes, size_t length)
 	}
 	return (ssize_t)done;
 }
+
+void hal_console_input_start(void)
+{
+	/* The UART is already raw: nothing to change. */
+}
+
+bool hal_console_size(uint16_t *rows, uint16_t *cols)
+{
+	(void)rows, (void)cols;
+	return false;	/* a serial line has no window size */
+}

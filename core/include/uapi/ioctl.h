@@ -23,6 +23,32 @@
 #define TIOCSPGRP 0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
+#define TCSBRK 0x5409
+#define TCXONC 0x540A
+#define TCFLSH 0x540B
+#define TIOCEXCL 0x540C
+#define TIOCNXCL 0x540D
+#define TIOCSCTTY 0x540E
+#define TIOCOUTQ 0x5411
+#define TIOCSTI 0x5412
+#define TIOCINQ FIONREAD
+#define TIOCNOTTY 0x5422
+#define TCSBRKP 0x5425
+#define TIOCGSID 0x5429
+#define TIOCGPTN 0x80045430	/* _IOR('T', 0x30, unsigned int) */
+#define TIOCSPTLCK 0x40045431	/* _IOW('T', 0x31, int) */
+#define TIOCGPTLCK 0x80045439	/* _IOR('T', 0x39, int) */
+#define TIOCGPTPEER 0x5441
+
+/* TCFLSH arguments */
+#define TCIFLUSH 0
+#define TCOFLUSH 1
+#define TCIOFLUSH 2
+/* TCXONC arguments */
+#define TCOOFF 0
+#define TCOON 1
+#define TCIOFF 2
+#define TCION 3
 
 /* The kernel's struct termios (not glibc's, which adds speeds). */
 #define NCCS 19
@@ -46,11 +72,28 @@ struct winsize {
 _Static_assert(sizeof(struct winsize) == 8, "struct winsize");
 
 /* c_iflag */
+#define IGNBRK 0000001
+#define BRKINT 0000002
+#define IGNPAR 0000004
+#define PARMRK 0000010
+#define INPCK 0000020
+#define ISTRIP 0000040
+#define INLCR 0000100
+#define IGNCR 0000200
 #define ICRNL 0000400
+#define IUCLC 0001000
 #define IXON 0002000
+#define IXANY 0004000
+#define IXOFF 0010000
+#define IMAXBEL 0020000
+#define IUTF8 0040000
 /* c_oflag */
 #define OPOST 0000001
+#define OLCUC 0000002
 #define ONLCR 0000004
+#define OCRNL 0000010
+#define ONOCR 0000020
+#define ONLRET 0000040
 /* c_cflag */
 #define B38400 0000017
 #define CS8 0000060
@@ -62,8 +105,14 @@ _Static_assert(sizeof(struct winsize) == 8, "struct winsize");
 #define ECHO 0000010
 #define ECHOE 0000020
 #define ECHOK 0000040
+#define ECHONL 0000100
+#define NOFLSH 0000200
+#define TOSTOP 0000400
 #define ECHOCTL 0001000
+#define ECHOPRT 0002000
 #define ECHOKE 0004000
+#define FLUSHO 0010000
+#define PENDIN 0040000
 #define IEXTEN 0100000
 
 /* c_cc indices */

@@ -1,0 +1,5 @@
+#include "core/tty/tty.h"
+
+void tty_devices_init(void)
+{
+}
