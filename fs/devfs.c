@@ -46,7 +46,10 @@ const struct vfs_file_ops *devfs_chrdev_ops(uint32_t dev)
 
 	spin_lock(&registry_lock);
 	list_for_each_entry(device, &devices, link) {
-		if (device->dev == dev) {
+		uint32_t count = device->minors ? device->minors : 1;
+
+		if (dev - device->dev < count && (dev >> 20) ==
+						    (device->dev >> 20)) {
 			ops = device->ops;
 			break;
 		}
@@ -57,7 +60,11 @@ const struct vfs_file_ops *devfs_chrdev_ops(uint32_t dev)
 
 static int make_node(struct vfs_super *sb, const struct devfs_device *device)
 {
-	int err = vfs_super_mknod(sb, device->name,
+	int err;
+
+	if (device->no_node)
+		return 0;
+	err = vfs_super_mknod(sb, device->name,
 				  S_IFCHR | (device->mode & 07777),
 				  device->dev);
 

@@ -18,6 +18,12 @@ struct devfs_device {
 	uint32_t dev;			/* vfs_mkdev(major, minor); unique */
 	uint32_t mode;			/* the node's permission bits */
 	const struct vfs_file_ops *ops;
+	/*
+	 * A driver for minors dev..dev+minors-1 (0 means 1) whose nodes live
+	 * elsewhere (devpts): name is then only the registry's, no node.
+	 */
+	uint32_t minors;
+	bool no_node;
 };
 
 /* Registers the "devtmpfs" type and the memory devices. Boot, once. */

@@ -394,3 +394,29 @@ out_unlock:
 	rwlock_write_unlock(&sb->tree_lock);
 	return err;
 }
+
+int vfs_super_unlink(struct vfs_super *sb, const char *name)
+{
+	struct vfs_dentry *root = sb->root, *dentry;
+	struct vfs_inode *dir = root->inode;
+	size_t length = kstrlen(name);
+	int err;
+
+	rwlock_write_lock(&sb->tree_lock);
+	dentry = vfs_lookup_locked(root, name, length);
+	if (IS_ERR(dentry)) {
+		err = (int)PTR_ERR(dentry);
+		goto out_unlock;
+	}
+	if (dentry->inode == NULL) {
+		err = -ENOENT;
+	} else {
+		err = dir->ops->unlink(dir, name, length, dentry->inode);
+		if (err == 0)
+			vfs_dentry_delete(dentry);
+	}
+	vfs_dentry_put(dentry);
+out_unlock:
+	rwlock_write_unlock(&sb->tree_lock);
+	return err;
+}

@@ -143,6 +143,12 @@ int rootfs_init(const struct boot_info *info)
 				NULL);
 	if (err < 0)
 		pr_warn("vfs: cannot mount devtmpfs on /dev: error %d", err);
+	err = vfs_mkdirat(&caller, NULL, "/dev/pts", 0755);
+	if (err == 0 || err == -EEXIST)
+		err = vfs_mount(&caller, "devpts", "/dev/pts", "devpts", 0,
+				NULL);
+	if (err < 0)
+		pr_warn("vfs: cannot mount devpts on /dev/pts: error %d", err);
 	err = vfs_mkdirat(&caller, NULL, "/proc", 0555);
 	if (err == 0 || err == -EEXIST)
 		err = vfs_mount(&caller, "proc", "/proc", "proc", 0, NULL);

@@ -280,6 +280,9 @@ void vfs_inode_freed(struct vfs_inode *inode);
 int vfs_super_mknod(struct vfs_super *sb, const char *name, uint32_t mode,
 		    uint32_t rdev);
 
+/* Removes a node vfs_super_mknod made (devpts). 0 or -ENOENT. */
+int vfs_super_unlink(struct vfs_super *sb, const char *name);
+
 /* Wall clock now, for timestamps. */
 struct vfs_timespec vfs_now(void);
 

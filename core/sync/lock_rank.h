@@ -17,6 +17,7 @@ enum lock_rank {
 	LOCK_RANK_VFS_FILE = 12,	/* an open file's position */
 	LOCK_RANK_VFS_TREE = 14,	/* a super block's name space (rwlock) */
 	LOCK_RANK_VFS_INODE = 16,	/* an inode's data and attributes */
+	LOCK_RANK_TTY_INPUT = 18,	/* one terminal input at a time */
 	LOCK_RANK_MUTEX = 20,		/* ordinary object mutexes */
 	LOCK_RANK_VM_SPACE = 24,	/* an address space's VMAs (rwlock) */
 	LOCK_RANK_VM_OBJECT = 26,	/* a memory object's pages */

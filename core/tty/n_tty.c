@@ -348,7 +348,7 @@ size_t tty_input(struct tty *tty, const char *bytes, size_t length)
 		taken = chunk_end;
 		tty_wake_readers(tty);
 		if (out.length > 0)
-			tty->ops->write(tty, out.bytes, out.length);
+			tty->ops->write(tty, out.bytes, out.length, false);
 		if (signal != 0)
 			tty_signal_foreground(tty, signal);
 	}
@@ -427,16 +427,21 @@ ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length)
 	size_t done = 0;
 
 	while (done < length) {
+		size_t taken = done;
+
 		out.length = 0;
 		spin_lock(&tty->lock);
 		if (tty->hung_up) {
 			spin_unlock(&tty->lock);
 			return done > 0 ? (ssize_t)done : -EIO;
 		}
-		while (done < length && out.length + 2 <= sizeof(out.bytes))
-			out_byte(tty, &out, (unsigned char)bytes[done++]);
+		while (taken < length && out.length + 2 <= sizeof(out.bytes))
+			out_byte(tty, &out, (unsigned char)bytes[taken++]);
 		spin_unlock(&tty->lock);
-		tty->ops->write(tty, out.bytes, out.length);
+		if (tty->ops->write(tty, out.bytes, out.length, true) <
+		    out.length)	/* a signal: count this chunk as not sent */
+			return done > 0 ? (ssize_t)done : -ERESTARTSYS;
+		done = taken;
 	}
 	return (ssize_t)done;
 }

@@ -40,7 +40,7 @@ void tty_init(struct tty *tty, const struct tty_ops *ops, const char *name)
 	tty->refcount = 1;
 	tty->termios = std_termios;
 	spin_init(&tty->lock, "tty", LOCK_RANK_TTY);
-	mutex_init(&tty->input_lock, "tty.input", LOCK_RANK_MUTEX);
+	mutex_init(&tty->input_lock, "tty.input", LOCK_RANK_TTY_INPUT);
 	wait_queue_init(&tty->readers);
 	vfs_poll_head_init(&tty->poll_head);
 }

@@ -31,8 +31,13 @@ struct process;
 struct vfs_file;
 
 struct tty_ops {
-	/* Sends processed output to the device. Task context, may sleep. */
-	void (*write)(struct tty *tty, const char *bytes, size_t length);
+	/*
+	 * Sends processed output to the device; returns how much went. With
+	 * may_block (writers, not echo) it may wait for room, stopping early
+	 * only on a signal. Task context, no tty lock held.
+	 */
+	size_t (*write)(struct tty *tty, const char *bytes, size_t length,
+			bool may_block);
 	/* The last file on the tty closed (pty: the slave's end). */
 	void (*last_close)(struct tty *tty);
 	/* Frees a dynamically allocated tty at its last reference. */

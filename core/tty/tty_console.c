@@ -29,10 +29,12 @@ struct tty *tty_console(void)
 	return &console;
 }
 
-static void console_write(struct tty *tty, const char *bytes, size_t length)
+static size_t console_write(struct tty *tty, const char *bytes,
+			    size_t length, bool may_block)
 {
-	(void)tty;
+	(void)tty, (void)may_block;
 	hal_console_write(bytes, length);
+	return length;
 }
 
 static const struct tty_ops console_ops = { .write = console_write };

@@ -1,0 +1,361 @@
+/*
+ * pty: pseudo-terminals and the line discipline through them, compared
+ * with the host: open/grant/unlock, default termios, canonical editing
+ * and its echo (erase, kill, word erase, ^X echo, EOF), output
+ * processing, raw mode VMIN/VTIME, a child session whose controlling
+ * terminal turns ^C into SIGINT and ^Z into a stop, TIOCSWINSZ reaching
+ * the child as SIGWINCH, hangup when the master closes, and -ENOTTY on a
+ * pipe. Prints only what does not depend on the pair's number or timing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static int master = -1, slave = -1;
+
+/* Prints bytes with control characters escaped, as C would write them. */
+static void show(const char *what, const char *bytes, ssize_t length)
+{
+	printf("%s: %zd \"", what, length);
+	for (ssize_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)bytes[i];
+
+		if (c == '\n')
+			printf("\\n");
+		else if (c == '\r')
+			printf("\\r");
+		else if (c == '\b')
+			printf("\\b");
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	printf("\"\n");
+}
+
+/* What the master has to read now (echo, the slave's output). */
+static void drain_master(const char *what)
+{
+	char buf[512];
+	ssize_t n;
+
+	usleep(20000);
+	n = read(master, buf, sizeof(buf));
+	if (n < 0 && errno == EAGAIN)
+		n = 0;
+	show(what, buf, n);
+}
+
+static void type(const char *bytes)
+{
+	CHECK(write(master, bytes, strlen(bytes)) == (ssize_t)strlen(bytes));
+}
+
+static void slave_read(const char *what)
+{
+	char buf[256];
+	ssize_t n = read(slave, buf, sizeof(buf));
+
+	show(what, buf, n);
+}
+
+static void open_pair(void)
+{
+	char *name;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	CHECK(master >= 0);
+	CHECK(grantpt(master) == 0);
+	name = ptsname(master);
+	CHECK(name != NULL && strncmp(name, "/dev/pts/", 9) == 0);
+	errno = 0;
+	CHECK(open(name, O_RDWR | O_NOCTTY) == -1 && errno == EIO);
+	printf("locked slave: EIO\n");
+	CHECK(unlockpt(master) == 0);
+	slave = open(name, O_RDWR | O_NOCTTY);
+	CHECK(slave >= 0);
+	CHECK(isatty(slave) == 1);
+	CHECK(fcntl(master, F_SETFL, O_NONBLOCK) == 0);
+}
+
+static void defaults(void)
+{
+	struct termios t;
+
+	CHECK(tcgetattr(slave, &t) == 0);
+	printf("iflag %o oflag %o lflag %o\n", t.c_iflag, t.c_oflag,
+	       t.c_lflag);
+	printf("VINTR %d VERASE %d VKILL %d VEOF %d VMIN %d VTIME %d\n",
+	       t.c_cc[VINTR], t.c_cc[VERASE], t.c_cc[VKILL], t.c_cc[VEOF],
+	       t.c_cc[VMIN], t.c_cc[VTIME]);
+}
+
+static void canonical(void)
+{
+	int avail = -1;
+
+	type("abc\x7f\x7fxy\n");
+	drain_master("erase echo");
+	CHECK(ioctl(slave, FIONREAD, &avail) == 0);
+	printf("FIONREAD %d\n", avail);
+	slave_read("erase line");
+	type("junk\x15ok\n");
+	drain_master("kill echo");
+	slave_read("kill line");
+	type("one two  \x17three\n");
+	drain_master("werase echo");
+	slave_read("werase line");
+	type("\x01\tz\n");
+	drain_master("ctl echo");
+	slave_read("ctl line");
+	type("partial\x04");
+	drain_master("eof echo");
+	slave_read("before eof");
+	type("\x04");
+	slave_read("eof");
+	type("two\nlines\n");
+	slave_read("first of two");
+	slave_read("second of two");
+	drain_master("echo of two");
+}
+
+static void output(void)
+{
+	struct termios t;
+
+	CHECK(write(slave, "a\nb\r", 4) == 4);
+	drain_master("onlcr");
+	CHECK(tcgetattr(slave, &t) == 0);
+	t.c_oflag &= ~(tcflag_t)OPOST;
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	CHECK(write(slave, "a\nb", 3) == 3);
+	drain_master("no opost");
+	t.c_oflag |= OPOST;
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+}
+
+static void raw(void)
+{
+	struct termios t, saved;
+	char buf[16];
+
+	CHECK(tcgetattr(slave, &saved) == 0);
+	t = saved;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_iflag &= ~(tcflag_t)ICRNL;
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	printf("raw, nothing there: %zd\n", read(slave, buf, sizeof(buf)));
+	type("q\r");
+	usleep(20000);
+	show("raw bytes", buf, read(slave, buf, sizeof(buf)));
+	t.c_cc[VTIME] = 1;	/* 0.1 s */
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	printf("VTIME, nothing there: %zd\n", read(slave, buf, sizeof(buf)));
+	t.c_cc[VMIN] = 3;
+	t.c_cc[VTIME] = 0;
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	type("xyzw");
+	usleep(20000);
+	show("VMIN 3, 2 asked", buf, read(slave, buf, 2));
+	type("v");
+	usleep(20000);
+	show("VMIN 3 of 3", buf, read(slave, buf, sizeof(buf)));
+	type("12");
+	usleep(20000);
+	/* ICANON back on: the pending raw bytes wait for a line end. */
+	CHECK(tcsetattr(slave, TCSAFLUSH, &saved) == 0);
+	type("ok\n");
+	slave_read("after TCSAFLUSH");
+	drain_master("echo after flush");
+}
+
+static void on_winch(int signo)
+{
+	(void)signo;
+}
+
+/*
+ * A child in its own session with the slave as controlling terminal,
+ * waiting in a read: the master's ^C, ^Z and window change reach it.
+ */
+static pid_t start_session(int report)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct winsize size;
+		char buf[16];
+		int fd;
+
+		setsid();
+		fd = open(ptsname(master), O_RDWR);	/* becomes the ctty */
+		if (fd < 0 || tcgetpgrp(fd) != getpid())
+			_exit(10);
+		struct sigaction action = { .sa_handler = on_winch };
+
+		sigaction(SIGWINCH, &action, NULL);	/* no SA_RESTART */
+		if (write(report, "r", 1) != 1)
+			_exit(11);
+		if (read(fd, buf, sizeof(buf)) < 0 && errno == EINTR &&
+		    ioctl(fd, TIOCGWINSZ, &size) == 0) {
+			dprintf(report, "%d %d", size.ws_row, size.ws_col);
+			(void)!read(fd, buf, sizeof(buf));
+		}
+		_exit(12);
+	}
+	return pid;
+}
+
+/*
+ * A session whose leader (a shell, in effect) runs a job in its own
+ * group in the foreground: a stop of an orphaned group would be
+ * discarded (POSIX), so ^Z needs this shape. The leader reports how the
+ * job ended up.
+ */
+static pid_t start_job_session(int report)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int fd, status;
+		pid_t job;
+		char buf[16];
+
+		setsid();
+		signal(SIGTTOU, SIG_IGN);
+		fd = open(ptsname(master), O_RDWR);
+		if (fd < 0)
+			_exit(10);
+		job = fork();
+		if (job == 0) {
+			setpgid(0, 0);
+			tcsetpgrp(fd, getpid());
+			signal(SIGTTOU, SIG_DFL);
+			if (write(report, "r", 1) != 1)
+				_exit(11);
+			(void)!read(fd, buf, sizeof(buf));
+			_exit(12);
+		}
+		setpgid(job, job);
+		if (waitpid(job, &status, WUNTRACED) != job)
+			_exit(13);
+		dprintf(report, "stopped %d signal %d", WIFSTOPPED(status),
+			WIFSTOPPED(status) ? WSTOPSIG(status) : 0);
+		kill(job, SIGKILL);
+		waitpid(job, &status, 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void wait_ready(int report)
+{
+	char c;
+
+	CHECK(read(report, &c, 1) == 1);
+	usleep(50000);	/* into its read */
+}
+
+static void job_control(void)
+{
+	struct winsize size = { .ws_row = 33, .ws_col = 101 };
+	int report[2];
+	char buf[32] = { 0 };
+	pid_t pid;
+	int status;
+
+	CHECK(pipe(report) == 0);
+	pid = start_session(report[1]);
+	wait_ready(report[0]);
+	CHECK(ioctl(master, TIOCSWINSZ, &size) == 0);
+	CHECK(read(report[0], buf, sizeof(buf) - 1) > 0);
+	printf("child saw the window: %s\n", buf);
+	usleep(50000);
+	type("\x03");
+	CHECK(waitpid(pid, &status, 0) == pid);
+	printf("^C: signaled %d signal %d\n", WIFSIGNALED(status),
+	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	drain_master("^C echo");
+
+	pid = start_job_session(report[1]);
+	wait_ready(report[0]);
+	type("\x1a");
+	memset(buf, 0, sizeof(buf));
+	CHECK(read(report[0], buf, sizeof(buf) - 1) > 0);
+	printf("^Z: %s\n", buf);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	drain_master("^Z echo");
+	close(report[0]);
+	close(report[1]);
+}
+
+static void hangup(void)
+{
+	char buf[8];
+	ssize_t n;
+
+	CHECK(close(master) == 0);
+	errno = 0;
+	n = read(slave, buf, sizeof(buf));
+	printf("slave read after master close: %zd %s\n", n,
+	       n < 0 ? strerror(errno) : "");
+	errno = 0;
+	n = write(slave, "x", 1);
+	printf("slave write after master close: %zd %s\n", n,
+	       n < 0 ? strerror(errno) : "");
+	close(slave);
+
+	open_pair();
+	CHECK(close(slave) == 0);
+	errno = 0;
+	n = read(master, buf, sizeof(buf));
+	printf("master read after slave close: %zd %s\n", n,
+	       n < 0 ? strerror(errno) : "");
+	close(master);
+}
+
+static void not_a_tty(void)
+{
+	struct termios t;
+	int fds[2], result;
+
+	CHECK(pipe(fds) == 0);
+
+	errno = 0;
+	result = ioctl(fds[0], TCGETS, &t);
+	printf("TCGETS on a pipe: %d %s\n", result, strerror(errno));
+	printf("isatty(pipe) %d\n", isatty(fds[0]));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+int main(void)
+{
+	check_init("pty");
+	signal(SIGTTOU, SIG_IGN);
+	open_pair();
+	defaults();
+	canonical();
+	output();
+	raw();
+	job_control();
+	hangup();
+	not_a_tty();
+	printf("pty: all checks passed\n");
+	return 0;
+}
