@@ -161,7 +161,8 @@ int tty_ioctl_notty(struct tty *tty)
 	return err;
 }
 
-int tty_ioctl_gpgrp(struct tty *tty, int *pgrp)
+/* TIOCGPGRP, TIOCGSID: a field of the caller's own terminal only. */
+static int ctty_field(struct tty *tty, const int *field, int *value)
 {
 	struct task *task = task_current();
 	int err = 0;
@@ -170,11 +171,16 @@ int tty_ioctl_gpgrp(struct tty *tty, int *pgrp)
 		return -ENOTTY;
 	mutex_lock(&proc_tree_lock);
 	if (is_ctty_locked(task->process, tty))
-		*pgrp = tty->pgrp;
+		*value = *field;
 	else
 		err = -ENOTTY;
 	mutex_unlock(&proc_tree_lock);
 	return err;
+}
+
+int tty_ioctl_gpgrp(struct tty *tty, int *pgrp)
+{
+	return ctty_field(tty, &tty->pgrp, pgrp);
 }
 
 int tty_ioctl_spgrp(struct tty *tty, int pgrp)
@@ -211,18 +217,7 @@ int tty_ioctl_spgrp(struct tty *tty, int pgrp)
 
 int tty_ioctl_gsid(struct tty *tty, int *sid)
 {
-	struct task *task = task_current();
-	int err = 0;
-
-	if (task == NULL)
-		return -ENOTTY;
-	mutex_lock(&proc_tree_lock);
-	if (is_ctty_locked(task->process, tty))
-		*sid = tty->session;
-	else
-		err = -ENOTTY;
-	mutex_unlock(&proc_tree_lock);
-	return err;
+	return ctty_field(tty, &tty->session, sid);
 }
 
 int tty_foreground(struct tty *tty)
