@@ -125,7 +125,8 @@ void vfs_inode_get(struct vfs_inode *inode)
 static bool inode_put_locked(struct vfs_inode *inode)
 {
 	ASSERT(inode->refcount > 0);
-	return --inode->refcount == 0 && READ_ONCE(inode->nlink) == 0;
+	return --inode->refcount == 0 && (READ_ONCE(inode->nlink) == 0 ||
+					  inode->sb->ops->evict_unused);
 }
 
 void vfs_inode_put(struct vfs_inode *inode)

@@ -177,6 +177,17 @@ static void clear_path(struct cpio_parser *p)
 		vfs_unlinkat(&p->caller, NULL, p->path, AT_REMOVEDIR);
 }
 
+/* Whether p->path is absent or a regular file (not followed). */
+static bool is_regular_file(struct cpio_parser *p)
+{
+	struct stat st;
+
+	if (vfs_fstatat(&p->caller, NULL, p->path, &st,
+			AT_SYMLINK_NOFOLLOW) < 0)
+		return true;
+	return S_ISREG(st.st_mode);
+}
+
 static struct hard_link *find_link(struct cpio_parser *p)
 {
 	struct hard_link *link;
@@ -219,6 +230,13 @@ static int begin_file(struct cpio_parser *p)
 
 	if (earlier != NULL && kstrcmp(earlier->path, p->path) == 0)
 		earlier = NULL;		/* the same name again: rewrite it */
+	/*
+	 * Something else of that name goes first, as Linux's clean_path:
+	 * opening an earlier entry's FIFO for writing would wait forever
+	 * for a reader, a symbolic link would be followed.
+	 */
+	if (earlier == NULL && !is_regular_file(p))
+		clear_path(p);
 	flags = O_WRONLY | O_CREAT | (earlier ? 0 : O_TRUNC);
 	if (earlier != NULL) {
 		err = vfs_linkat(&p->caller, NULL, earlier->path, NULL, p->path,

@@ -311,7 +311,24 @@ static int mount_bind(const struct vfs_caller *caller, const char *source,
 }
 
 #define MOUNT_FLAGS_KNOWN (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | \
-			   MS_BIND)
+			   MS_BIND | MS_REMOUNT)
+
+/*
+ * MS_REMOUNT of the mount whose root `at` is: its read-only flag becomes
+ * what `flags` says (`mount -o remount,ro /`). With MS_BIND that is
+ * Linux's per-mount change exactly; without it Linux would make the
+ * whole super block read-only. FIXME: super-block remount options (the
+ * other mounts of the same file system stay as they were).
+ */
+static int mount_reconfigure(unsigned long flags, const struct vfs_path *at)
+{
+	if (at->dentry != at->mount->root)
+		return -EINVAL;
+	spin_lock(&mount_lock);
+	WRITE_ONCE(at->mount->flags, flags & MS_RDONLY);
+	spin_unlock(&mount_lock);
+	return 0;
+}
 
 int vfs_mount(const struct vfs_caller *caller, const char *source,
 	      const char *target, const char *type_name, unsigned long flags,
@@ -327,15 +344,19 @@ int vfs_mount(const struct vfs_caller *caller, const char *source,
 		return -EOPNOTSUPP;	/* FIXME: recursive bind mounts */
 	if (flags & ~MOUNT_FLAGS_KNOWN)
 		return -EINVAL;
-	if (!(flags & MS_BIND)) {
+	if (!(flags & (MS_BIND | MS_REMOUNT))) {
 		err = vfs_fstype_find(type_name, &type);
 		if (err < 0)
 			return err;
 	}
-	err = vfs_walk(caller, NULL, target, WALK_FOLLOW | WALK_DIRECTORY, &at);
+	/* A remount of anything but a mount's root is -EINVAL, files too. */
+	err = vfs_walk(caller, NULL, target, WALK_FOLLOW |
+		       (flags & MS_REMOUNT ? 0 : WALK_DIRECTORY), &at);
 	if (err < 0)
 		return err;
-	if (flags & MS_BIND)
+	if (flags & MS_REMOUNT)
+		err = mount_reconfigure(flags, &at);
+	else if (flags & MS_BIND)
 		err = mount_bind(caller, source, flags, &at);
 	else
 		err = mount_new(type, options, flags, &at, source);

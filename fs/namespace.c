@@ -57,6 +57,9 @@ int vfs_create_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 	err = may_create(cred, nd);
 	if (err < 0)
 		return err;
+	/* No creation (procfs): Linux's lookup refuses the name itself. */
+	if (dir->ops->create == NULL)
+		return -ENOENT;
 	if (vfs_mode(dir) & S_ISGID) {
 		/* BSD group semantics in a set-gid directory. */
 		owner.gid = READ_ONCE(dir->gid);
@@ -189,6 +192,8 @@ static int remove_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 
 	if (err < 0)
 		return err;
+	if (dir->ops->unlink == NULL)
+		return -EPERM;	/* procfs, as Linux's vfs_unlink */
 	if (is_dir && !dir->ops->is_empty_dir(inode))
 		return -ENOTEMPTY;
 	err = dir->ops->unlink(dir, nd->last, nd->last_length, inode);
@@ -291,6 +296,8 @@ static int link_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 		return -EPERM;
 	if (READ_ONCE(inode->nlink) == 0)
 		return -ENOENT;
+	if (dir->ops->link == NULL)
+		return -ENOENT;	/* procfs: as create */
 	err = dir->ops->link(dir, nd->last, nd->last_length, inode);
 	if (err < 0)
 		return err;

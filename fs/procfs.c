@@ -733,6 +733,7 @@ static const struct vfs_file_ops file_fops = {
 
 static void proc_evict(struct vfs_inode *inode)
 {
+	vfs_inode_freed(inode);
 	kfree(PI(inode));
 }
 
@@ -780,6 +781,7 @@ static void proc_kill(struct vfs_super *sb)
 
 static const struct vfs_super_ops proc_super_ops = {
 	.evict_inode = proc_evict,
+	.evict_unused = true,
 	.statfs = proc_statfs,
 	.revalidate = proc_revalidate,
 	.kill = proc_kill,

@@ -108,6 +108,10 @@ static int commit(struct rename_op *op)
 	struct vfs_inode *new = op->new_dentry->inode;
 	int err;
 
+	/* procfs: a new name is refused by Linux's lookup, an old one by
+	 * vfs_rename. */
+	if (old_dir->ops->rename == NULL)
+		return new != NULL ? -EPERM : -ENOENT;
 	if (new != NULL && !(op->flags & RENAME_EXCHANGE) &&
 	    S_ISDIR(vfs_mode(new)) && !new_dir->ops->is_empty_dir(new))
 		return -ENOTEMPTY;

@@ -5,6 +5,11 @@
  * (FIXME: a later change of the wall clock does not move it, nor does
  * TFD_TIMER_CANCEL_ON_SET cancel it).
  *
+ * A periodic timer is not re-armed by its callback: as Linux's
+ * timerfd, the expiries since the last one counted are worked out when
+ * the count is read (count_locked), and only a reader re-arms the timer,
+ * so a 1 ns interval nobody reads costs one callback, not a billion.
+ *
  * Locks: tfd->lock (irqsave: the timer callback runs in interrupt
  * context) guards the expiry, interval and count; wakes happen after it
  * is dropped. The object lives until its file is released, which cancels
@@ -32,9 +37,9 @@ struct timerfd {
 	struct spinlock lock;
 	/* Protected by lock: */
 	bool armed;
-	uint64_t expiry;		/* monotonic ns */
+	uint64_t expiry;		/* monotonic ns: the next uncounted one */
 	uint64_t interval;		/* ns, 0: one shot */
-	uint64_t ticks;			/* expiries not read yet */
+	uint64_t ticks;			/* expiries counted, not read yet */
 	struct wait_queue wait;		/* readers */
 	struct vfs_poll_head head;
 };
@@ -45,41 +50,56 @@ static void expired(struct timer *timer, void *arg)
 {
 	struct timerfd *tfd = arg;
 	irq_flags_t flags = spin_lock_irqsave(&tfd->lock);
-	bool rearm = false;
-	uint64_t next = 0;
 
 	(void)timer;
-	if (tfd->armed) {
+	if (tfd->armed && tfd->interval == 0) {
 		tfd->ticks++;
-		if (tfd->interval > 0) {
-			tfd->expiry += tfd->interval;
-			next = tfd->expiry;
-			rearm = true;
-		} else {
-			tfd->armed = false;
-		}
+		tfd->armed = false;
 	}
 	spin_unlock_irqrestore(&tfd->lock, flags);
-	if (rearm)
-		timer_add(&tfd->timer, next);
 	wake_up_all(&tfd->wait);
 	vfs_poll_wake(&tfd->head, POLLIN | POLLRDNORM);
+}
+
+/*
+ * Counts the periodic expiries up to `now` and moves the expiry past it
+ * (lock held). Returns whether any was counted: the timer is to be
+ * re-armed for tfd->expiry.
+ */
+static bool count_locked(struct timerfd *tfd, uint64_t now)
+{
+	uint64_t overruns;
+
+	if (!tfd->armed || tfd->interval == 0 || now < tfd->expiry)
+		return false;
+	overruns = (now - tfd->expiry) / tfd->interval + 1;
+	tfd->ticks += overruns;
+	if (overruns > (UINT64_MAX - tfd->expiry) / tfd->interval)
+		tfd->armed = false;	/* the next one is past the clock's end */
+	else
+		tfd->expiry += overruns * tfd->interval;
+	return tfd->armed;
 }
 
 static uint64_t take_ticks(struct timerfd *tfd)
 {
 	irq_flags_t flags = spin_lock_irqsave(&tfd->lock);
-	uint64_t ticks = tfd->ticks;
+	bool rearm = count_locked(tfd, hal_clock_ns());
+	uint64_t ticks = tfd->ticks, next = tfd->expiry;
 
 	tfd->ticks = 0;
 	spin_unlock_irqrestore(&tfd->lock, flags);
+	if (rearm)
+		timer_add(&tfd->timer, next);
 	return ticks;
 }
 
 static bool has_ticks(struct timerfd *tfd)
 {
 	irq_flags_t flags = spin_lock_irqsave(&tfd->lock);
-	bool ready = tfd->ticks > 0;
+	bool ready = tfd->ticks > 0 ||
+		     (tfd->armed && tfd->interval > 0 &&
+		      hal_clock_ns() >= tfd->expiry);
 
 	spin_unlock_irqrestore(&tfd->lock, flags);
 	return ready;
@@ -119,7 +139,7 @@ static struct vfs_poll_head *timerfd_poll_head(struct vfs_file *file)
 	return &tfd->head;
 }
 
-/* Stops the timer for good (see the callback's re-arming). */
+/* Stops the timer for good (twice: a reader may be re-arming it). */
 static void disarm(struct timerfd *tfd)
 {
 	irq_flags_t flags = spin_lock_irqsave(&tfd->lock);
@@ -127,7 +147,7 @@ static void disarm(struct timerfd *tfd)
 	tfd->armed = false;
 	spin_unlock_irqrestore(&tfd->lock, flags);
 	timer_cancel(&tfd->timer);
-	timer_cancel(&tfd->timer);	/* a re-arm by a running callback */
+	timer_cancel(&tfd->timer);
 }
 
 static void timerfd_release(struct vfs_file *file)
@@ -191,15 +211,20 @@ int vfs_timerfd_gettime(struct vfs_file *file, uint64_t *value_ns,
 			uint64_t *interval_ns)
 {
 	struct timerfd *tfd = file->private;
-	uint64_t now = hal_clock_ns();
+	uint64_t now = hal_clock_ns(), next;
 	irq_flags_t flags;
+	bool rearm;
 
 	if (file->ops != &timerfd_ops)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&tfd->lock);
+	rearm = count_locked(tfd, now);	/* Linux counts them here too */
+	next = tfd->expiry;
 	*value_ns = !tfd->armed ? 0 : tfd->expiry > now ? tfd->expiry - now : 1;
 	*interval_ns = tfd->interval;
 	spin_unlock_irqrestore(&tfd->lock, flags);
+	if (rearm)
+		timer_add(&tfd->timer, next);
 	return 0;
 }
 

@@ -179,8 +179,17 @@ struct vfs_file_ops {
 };
 
 struct vfs_super_ops {
-	/* The last reference to an unlinked inode went: free it. */
+	/*
+	 * The last reference to an unlinked inode went (or to any inode,
+	 * with evict_unused): free it.
+	 */
 	void (*evict_inode)(struct vfs_inode *inode);
+	/*
+	 * Inodes made on demand (procfs, as Linux's generic_delete_inode):
+	 * evicted at their last reference, linked or not; the next lookup
+	 * makes a new one. Others stay until unlinked or the super's kill.
+	 */
+	bool evict_unused;
 	int (*statfs)(struct vfs_super *sb, struct statfs *buf);
 	int (*sync)(struct vfs_super *sb);
 	/* The last mount went and every dentry is gone: free everything. */

@@ -201,7 +201,7 @@ struct vfs_dentry *vfs_lookup_locked(struct vfs_dentry *parent,
 /* namespace.c */
 static inline bool vfs_mount_is_readonly(const struct vfs_mount *mount)
 {
-	return (mount->flags & MS_RDONLY) != 0;
+	return (READ_ONCE(mount->flags) & MS_RDONLY) != 0;
 }
 
 /*

@@ -127,6 +127,7 @@ static void process_exit(struct process *process, int status)
 				      child->sid == process->sid;
 		list_move_tail(&child->sibling, &reaper->children);
 		child->parent = reaper;
+		child->exit_signal = SIGCHLD;	/* Linux: no slaying init */
 		if (child->state == PROC_ZOMBIE)
 			child_event_locked(reaper);
 	}

@@ -61,7 +61,7 @@ static struct futex_bucket *bucket_of(struct address_space *as, uaddr_t addr)
 		if (!buckets_ready) {
 			for (unsigned int i = 0; i < FUTEX_BUCKETS; i++) {
 				mutex_init(&buckets[i].lock, "futex_bucket",
-					   LOCK_RANK_MUTEX_INNER);
+					   LOCK_RANK_FUTEX);
 				list_init(&buckets[i].waiters);
 				wait_queue_init(&buckets[i].queue);
 			}

@@ -131,10 +131,22 @@ void signal_pending_release(struct process *process,
 }
 
 /*
+ * Init takes only the signals it has a handler for (Linux's
+ * SIGNAL_UNKILLABLE): kill(1, SIGKILL) is dropped, and so is any
+ * default-fatal signal, unless blocked. Faults reach it all the same
+ * (signal_force_fault does not come this way).
+ */
+static bool init_refuses(const struct process *process, int signal)
+{
+	return process == proc_init_process &&
+	       process->sigactions[signal - 1].handler == SIG_DFL;
+}
+
+/*
  * Whether a signal sent now would have no effect (process lock held):
  * ignored (SIG_IGN, or a default action of ignoring), unless the task
  * that would take it blocks it, since the disposition may change before
- * it is unblocked (Linux's sig_ignored).
+ * it is unblocked (Linux's sig_ignored); or refused by init.
  */
 static bool is_ignored_locked(struct process *process, struct task *task,
 			      int signal)
@@ -148,7 +160,8 @@ static bool is_ignored_locked(struct process *process, struct task *task,
 		return false;
 	return action->handler == SIG_IGN ||
 	       (action->handler == SIG_DFL &&
-		default_action(signal) == ACT_IGNORE);
+		default_action(signal) == ACT_IGNORE) ||
+	       init_refuses(process, signal);
 }
 
 /*
@@ -215,6 +228,8 @@ int signal_send_locked(struct process *process, struct task *task,
 	if (info == NULL)
 		info = &kernel_info;
 	if (signal == SIGKILL) {
+		if (init_refuses(process, signal))
+			return 0;
 		kill_process_locked(process);
 		return 0;
 	}

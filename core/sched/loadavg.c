@@ -6,7 +6,8 @@
  * sample time takes the sample (one CPU wins the compare-and-swap); a
  * reader that finds samples missing (CPUs idle with no tick) folds the
  * missing periods in with the current count, as NO_HZ Linux does.
- * State: `next_sample` and `loads`, under `load_lock`.
+ * State: `next_sample` and `loads`, under `load_lock`; ticks peek at
+ * `next_sample` without it (READ_ONCE/WRITE_ONCE).
  */
 #include "core/sched/sched.h"
 
@@ -42,10 +43,11 @@ static void catch_up_locked(uint64_t now, unsigned int running)
 	while (now >= next_sample && periods++ < 200) {
 		for (int i = 0; i < 3; i++)
 			loads[i] = decay(loads[i], load_exp[i], active);
-		next_sample += LOAD_PERIOD_NS;
+		WRITE_ONCE(next_sample, next_sample + LOAD_PERIOD_NS);
 	}
 	if (now >= next_sample)
-		next_sample = now - now % LOAD_PERIOD_NS + LOAD_PERIOD_NS;
+		WRITE_ONCE(next_sample,
+			   now - now % LOAD_PERIOD_NS + LOAD_PERIOD_NS);
 }
 
 void sched_loadavg_tick(uint64_t now)

@@ -156,9 +156,10 @@ static void update_current(struct runqueue *rq, uint64_t now)
 	rq->exec_start = now;
 	if (current == NULL || current->is_idle)
 		return;
-	current->runtime_ns += delta;
+	/* procfs reads these two without the runqueue lock. */
+	WRITE_ONCE(current->runtime_ns, current->runtime_ns + delta);
 	if (current->in_user) {
-		current->user_ns += delta;
+		WRITE_ONCE(current->user_ns, current->user_ns + delta);
 		rq->stats.user_ns += delta;
 	} else {
 		rq->stats.system_ns += delta;
@@ -769,7 +770,7 @@ void sched_set_nice(struct thread *thread, int nice)
 
 	if (rq->current == thread)
 		update_current(rq, hal_clock_ns());
-	thread->nice = nice;
+	WRITE_ONCE(thread->nice, nice);
 	thread->weight = sched_nice_weight(nice);
 	spin_unlock_irqrestore(&rq->lock, flags);
 }

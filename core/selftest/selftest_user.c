@@ -689,9 +689,15 @@ static int sanitized_state(struct address_space *as)
 	return result;
 }
 
-/* A non-canonical rip (or rsp) comes back as exception `vector`. */
+/*
+ * A non-canonical rip (or rsp) comes back as exception `vector`, or as
+ * `alternative`: a stack access at a non-canonical address is #SS on
+ * bare x86_64, but some hypervisors under a hosted kernel's host (PVM)
+ * report it as #GP. Either way user code took the exception, not us.
+ */
 static int bad_return_in(struct user_ctx *ctx, struct address_space *as,
-			 bool bad_rip, unsigned int vector)
+			 bool bad_rip, unsigned int vector,
+			 unsigned int alternative)
 {
 	struct trap trap;
 	int err;
@@ -707,7 +713,8 @@ static int bad_return_in(struct user_ctx *ctx, struct address_space *as,
 		if (err == 0 && trap.kind == TRAP_INTERRUPT)
 			sched_preempt_point();
 	} while (err == 0 && trap.kind == TRAP_INTERRUPT);
-	if (err < 0 || trap.kind != TRAP_EXCEPTION || trap.vector != vector)
+	if (err < 0 || trap.kind != TRAP_EXCEPTION ||
+	    (trap.vector != vector && trap.vector != alternative))
 		return selftest_fail("non-canonical %s: error %d, trap %s "
 				     "vector %u", bad_rip ? "rip" : "rsp", err,
 				     kind_name(trap.kind), trap.vector);
@@ -715,10 +722,10 @@ static int bad_return_in(struct user_ctx *ctx, struct address_space *as,
 }
 
 static int bad_return(struct address_space *as, bool bad_rip,
-		      unsigned int vector)
+		      unsigned int vector, unsigned int alternative)
 {
 	struct user_ctx ctx;
-	int result = bad_return_in(&ctx, as, bad_rip, vector);
+	int result = bad_return_in(&ctx, as, bad_rip, vector, alternative);
 
 	hal_user_release(&ctx);
 	return result;
@@ -733,9 +740,11 @@ static int user_sanitize(void)
 		return selftest_fail("no address space: %ld", PTR_ERR(as));
 	result = sanitized_state(as);
 	if (result == 0)
-		result = bad_return(as, true, VECTOR_GENERAL_PROTECTION);
+		result = bad_return(as, true, VECTOR_GENERAL_PROTECTION,
+				    VECTOR_GENERAL_PROTECTION);
 	if (result == 0)
-		result = bad_return(as, false, VECTOR_STACK_FAULT);
+		result = bad_return(as, false, VECTOR_STACK_FAULT,
+				    VECTOR_GENERAL_PROTECTION);
 	vm_put(as);
 	return result;
 }

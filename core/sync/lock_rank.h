@@ -19,6 +19,8 @@ enum lock_rank {
 	LOCK_RANK_VFS_INODE = 16,	/* an inode's data and attributes */
 	LOCK_RANK_TTY_INPUT = 18,	/* one terminal input at a time */
 	LOCK_RANK_MUTEX = 20,		/* ordinary object mutexes */
+	LOCK_RANK_FUTEX = 22,		/* a futex bucket: the user word is read
+					 * under it (faults take VM_SPACE) */
 	LOCK_RANK_VM_SPACE = 24,	/* an address space's VMAs (rwlock) */
 	LOCK_RANK_VM_OBJECT = 26,	/* a memory object's pages */
 	LOCK_RANK_MUTEX_INNER = 30,

@@ -164,9 +164,10 @@ long sys_mount(struct syscall_context *ctx, const struct syscall_args *args)
 	if (result == 0)
 		result = copy_optional_string(ctx, args->arg[4], PAGE_SIZE,
 					      true, &data);
-	/* Linux: a new mount needs a type, a bind mount a source. */
-	if (result == 0 && ((flags & MS_BIND) ? source == NULL || !*source :
-						type == NULL))
+	/* Linux: a new mount needs a type, a bind mount a source; a
+	 * remount neither. */
+	if (result == 0 && !(flags & MS_REMOUNT) &&
+	    ((flags & MS_BIND) ? source == NULL || !*source : type == NULL))
 		result = -EINVAL;
 	if (result == 0)
 		result = vfs_mount(ctx->caller, source, target.path, type,

@@ -2,9 +2,11 @@
  * The console terminal: /dev/console (5:1) on the HAL console (the
  * serial port on x86_64, the host terminal on hosted), and /dev/tty
  * (5:0), the caller's controlling terminal. Input is polled from the HAL
- * by a kernel thread, started at the console's first open, every
- * CONSOLE_POLL_NS while idle, and fed to the line discipline; so is the
- * window size (a host terminal's change arrives within one poll).
+ * by a kernel thread every CONSOLE_POLL_NS while idle and fed to the line
+ * discipline; so is the window size (a host terminal's change arrives
+ * within one poll). The thread runs while a file has the console open:
+ * the first open starts it and it ends within one poll of the last close
+ * (what arrives meanwhile waits in the device, as in a UART's FIFO).
  * Input ending (the host closed standard input) reads as end of file.
  */
 #include "core/tty/tty.h"
@@ -20,7 +22,8 @@
 #define CONSOLE_POLL_NS 10000000ULL
 
 static struct tty console;
-static bool input_started;	/* under console_start_lock */
+static bool hal_input_started;	/* under console_start_lock */
+static bool input_running;	/* under console_start_lock */
 static struct mutex console_start_lock =
 	MUTEX_INIT(console_start_lock, "tty.console_start", LOCK_RANK_MUTEX);
 
@@ -47,17 +50,36 @@ static void poll_size(void)
 		tty_set_winsize(&console, &size);
 }
 
+/*
+ * Whether the input thread should end: no file has the console open. Ends
+ * it under console_start_lock, so an open either sees it running (and its
+ * open count keeps it so) or starts a new one.
+ */
+static bool input_unused(void)
+{
+	bool unused;
+
+	mutex_lock(&console_start_lock);
+	spin_lock(&console.lock);
+	unused = console.open_count == 0;
+	spin_unlock(&console.lock);
+	if (unused)
+		input_running = false;
+	mutex_unlock(&console_start_lock);
+	return unused;
+}
+
 static int console_input(void *arg)
 {
 	char bytes[256];
 
 	(void)arg;
-	for (;;) {
+	while (!input_unused()) {
 		ssize_t n = hal_console_read(bytes, sizeof(bytes));
 
 		if (n < 0) {
 			tty_input_end(&console, false, false);
-			return 0;
+			return 0;	/* input_running stays: never again */
 		}
 		poll_size();
 		for (size_t done = 0; done < (size_t)n;) {
@@ -71,28 +93,34 @@ static int console_input(void *arg)
 		if (n == 0)
 			sleep_ns(CONSOLE_POLL_NS);
 	}
+	return 0;
 }
 
+/* After the open counted: see input_unused. */
 static void start_input(void)
 {
 	struct thread *thread;
-	bool started_now = false;
+	bool size_now = false;
 
 	mutex_lock(&console_start_lock);
-	if (!input_started) {
+	if (!hal_input_started) {
 		hal_console_input_start();
-		started_now = true;
+		hal_input_started = true;
+		size_now = true;
+	}
+	if (!input_running) {
 		thread = thread_create("console-input", console_input, NULL);
 		if (IS_ERR(thread)) {
 			pr_warn("tty: no console input (error %ld)",
 				PTR_ERR(thread));
 		} else {
+			input_running = true;
 			thread_start(thread);
-			input_started = true;
+			thread_put(thread);	/* it ends on its own */
 		}
 	}
 	mutex_unlock(&console_start_lock);
-	if (started_now)
+	if (size_now)
 		poll_size();	/* takes proc_tree_lock: not under ours */
 }
 
@@ -101,9 +129,10 @@ static int console_open(struct vfs_inode *inode, struct vfs_file *file)
 {
 	(void)inode;
 	file->ops = &tty_file_ops;
-	start_input();
 	tty_get(&console);
-	return tty_opened(&console, file, true);
+	tty_opened(&console, file, true);
+	start_input();
+	return 0;
 }
 
 static int current_tty_open(struct vfs_inode *inode, struct vfs_file *file)
@@ -114,7 +143,10 @@ static int current_tty_open(struct vfs_inode *inode, struct vfs_file *file)
 	if (tty == NULL)
 		return -ENXIO;
 	file->ops = &tty_file_ops;
-	return tty_opened(tty, file, true);	/* the reference is the file's */
+	tty_opened(tty, file, true);	/* the reference is the file's */
+	if (tty == &console)
+		start_input();
+	return 0;
 }
 
 static const struct vfs_file_ops console_open_ops = { .open = console_open };

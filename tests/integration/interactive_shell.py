@@ -29,8 +29,11 @@ import time
 
 STEP_TIMEOUT = 60.0  # seconds per step; QEMU TCG and sanitizers are slow
 PROMPT = re.compile(rb"[#$] (\x1b\[6n)?$")
-# BusyBox's line editor asks where the cursor is (DSR); a terminal answers.
+# BusyBox's line editor asks where the cursor is (DSR) right after its
+# prompt, when no input is pending; a terminal answers. The answer must
+# reach the line editor, not the next command: see prompt().
 CURSOR_QUERY = b"\x1b[6n"
+QUERY_GRACE = 5.0  # seconds the query may trail its prompt (serial, TCG)
 
 
 class Console:
@@ -44,6 +47,7 @@ class Console:
         self.resize(rows, cols)
         self.seen = b""  # everything read so far
         self.mark = 0    # where the current step's output starts
+        self.scanned = 0  # cursor queries before this were answered
 
     def resize(self, rows, cols):
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ,
@@ -60,8 +64,9 @@ class Console:
             os.write(self.fd, bytes([byte]))
             time.sleep(0.002)
 
-    def expect(self, pattern, what, timeout=STEP_TIMEOUT):
-        """Waits until `pattern` matches output of the current step."""
+    def expect(self, pattern, what, timeout=STEP_TIMEOUT, required=True):
+        """Waits until `pattern` matches output of the current step; fails
+        the test when it does not (raises TimeoutError if not required)."""
         if isinstance(pattern, str):
             # The host terminal adds its own \r to our \r\n (OPOST).
             pattern = re.compile(pattern.replace(r"\r\n", r"\r+\n").encode())
@@ -73,6 +78,8 @@ class Console:
                 return match
             left = deadline - time.monotonic()
             if left <= 0 or not self._read(left):
+                if not required:
+                    raise TimeoutError(what)
                 fail(self, what)
 
     def _read(self, timeout):
@@ -86,10 +93,20 @@ class Console:
         if not data:
             return False
         self.seen += data
-        for _ in range(data.count(CURSOR_QUERY)):
-            column = len(self.seen) - self.seen.rfind(b"\n") - 1
-            os.write(self.fd, b"\x1b[1;%dR" % max(1, column - 3))
+        self._answer_queries()
         return True
+
+    def _answer_queries(self):
+        """Answers each cursor query once, even one split across reads."""
+        while True:
+            at = self.seen.find(CURSOR_QUERY, self.scanned)
+            if at < 0:
+                self.scanned = max(self.scanned,
+                                   len(self.seen) - len(CURSOR_QUERY) + 1)
+                return
+            self.scanned = at + len(CURSOR_QUERY)
+            column = at - self.seen.rfind(b"\n", 0, at)
+            os.write(self.fd, b"\x1b[%d;%dR" % (1, max(1, column)))
 
     def finish(self, timeout=STEP_TIMEOUT):
         """Waits for the kernel to exit; returns its status."""
@@ -119,7 +136,17 @@ def ok(what):
 
 
 def prompt(console, what):
-    console.expect(PROMPT, what)
+    """Waits for the prompt and, if it trails, the shell's cursor query:
+    typing before the query is answered would hand the answer to the
+    command we start (BusyBox documents this race of a fast typist)."""
+    match = console.expect(PROMPT, what)
+    if match.group(1) is None:
+        try:
+            console.expect(re.compile(re.escape(CURSOR_QUERY)),
+                           what + " (cursor query)", timeout=QUERY_GRACE,
+                           required=False)
+        except TimeoutError:
+            pass  # input was pending: the shell did not ask
 
 
 def command(console, text, pattern, what):
@@ -130,7 +157,7 @@ def command(console, text, pattern, what):
 
 
 def scenario(console, serial):
-    console.expect(PROMPT, "the shell's prompt on the console")
+    prompt(console, "the shell's prompt on the console")
     ok("prompt")
     command(console, "echo $((6 * 7))", r"\r\n42\r\n", "a command runs")
 

@@ -25,6 +25,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A descriptor number that is certainly closed: the caller may have
+ * inherited any low number (CI runners do), so take a fresh one and close
+ * it. */
+static int closed_fd(void)
+{
+	int fd = dup(0);
+
+	CHECK(fd >= 0);
+	close(fd);
+	return fd;
+}
+
 static int poll_one(int fd, short events, int timeout)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -68,7 +80,7 @@ static void poll_pipes(void)
 	CHECK(poll_one(fds[1], 0, 0) == POLLERR);
 	close(fds[1]);
 	/* Closed and negative descriptors. */
-	struct pollfd p[2] = { { .fd = 999, .events = POLLIN },
+	struct pollfd p[2] = { { .fd = closed_fd(), .events = POLLIN },
 			       { .fd = -1, .events = POLLIN } };
 	CHECK(poll(p, 2, 0) == 1 && p[0].revents == POLLNVAL &&
 	      p[1].revents == 0);
@@ -108,10 +120,11 @@ static void select_pipes(void)
 	CHECK(pselect(fds[0] + 1, &in, NULL, NULL, &ts, NULL) == 0);
 	CHECK(!FD_ISSET(fds[0], &in));
 	FD_ZERO(&in);
-	FD_SET(77, &in);
+	int closed = closed_fd();
+	FD_SET(closed, &in);
 	tv.tv_sec = 0;
 	tv.tv_usec = 0;
-	CHECK_ERR(select(78, &in, NULL, NULL, &tv), EBADF);
+	CHECK_ERR(select(closed + 1, &in, NULL, NULL, &tv), EBADF);
 	close(fds[0]);
 	close(fds[1]);
 	printf("select: readable, writable, pselect timeout, EBADF\n");
@@ -267,8 +280,8 @@ static void epoll_errors(void)
 	CHECK_ERR(syscall(SYS_epoll_create, 0), EINVAL);
 	CHECK_ERR(syscall(SYS_epoll_create, -1), EINVAL);
 	CHECK_ERR(epoll_create1(1), EINVAL);
-	CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, 99, &ev), EBADF);
-	CHECK_ERR(epoll_ctl(99, EPOLL_CTL_ADD, fds[0], &ev), EBADF);
+	CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, closed_fd(), &ev), EBADF);
+	CHECK_ERR(epoll_ctl(closed_fd(), EPOLL_CTL_ADD, fds[0], &ev), EBADF);
 	CHECK_ERR(epoll_ctl(fds[1], EPOLL_CTL_ADD, fds[0], &ev), EINVAL);
 	CHECK_ERR(epoll_ctl(ep, 77, fds[0], &ev), EINVAL);
 	CHECK_ERR(syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, fds[0], 8), EFAULT);
@@ -292,7 +305,7 @@ static void epoll_errors(void)
 	CHECK_ERR(epoll_wait(ep, out, 0, 0), EINVAL);
 	CHECK_ERR(epoll_wait(ep, out, -1, 0), EINVAL);
 	CHECK_ERR(epoll_wait(ep, out, 0x7fffffff, 0), EINVAL);
-	CHECK_ERR(epoll_wait(99, out, 1, 0), EBADF);
+	CHECK_ERR(epoll_wait(closed_fd(), out, 1, 0), EBADF);
 	CHECK_ERR(epoll_wait(fds[0], out, 1, 0), EINVAL);
 	CHECK_ERR(epoll_wait(ep, (struct epoll_event *)-4096L, 1, 0), EFAULT);
 	uint64_t mask = 0;
@@ -481,7 +494,7 @@ static void timerfds(void)
 	CHECK_ERR(timerfd_settime(tfd, 0, &set, NULL), EINVAL);
 	set.it_value.tv_nsec = 0;
 	CHECK_ERR(timerfd_settime(fds[0], 0, &set, NULL), EINVAL);
-	CHECK_ERR(timerfd_settime(99, 0, &set, NULL), EBADF);
+	CHECK_ERR(timerfd_settime(closed_fd(), 0, &set, NULL), EBADF);
 	CHECK_ERR(timerfd_gettime(fds[0], &get), EINVAL);
 	close(fds[0]);
 	close(fds[1]);

@@ -67,6 +67,29 @@ VFS_TEST(vfs_mount, mount_errors)
 		     -EINVAL);
 }
 
+VFS_TEST(vfs_mount, remount_changes_read_only)
+{
+	mount_mnt(NULL);
+	vt_write_file(R, "/mnt/f", "x");
+	cr_assert_eq(vfs_mount(R, NULL, "/mnt", NULL,
+			       MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
+	cr_assert_eq(vt_open_err(R, "/mnt/f", O_WRONLY, 0), -EROFS);
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/mnt/d", 0755), -EROFS);
+	cr_assert_eq(vt_open_err(R, "/mnt/f", O_RDONLY, 0), 0);
+	/* Not a mount's root; not root. */
+	cr_assert_eq(vfs_mount(R, NULL, "/mnt/f", NULL, MS_REMOUNT, NULL),
+		     -EINVAL);
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/sub", 0755), 0);
+	cr_assert_eq(vfs_mount(R, NULL, "/sub", NULL, MS_REMOUNT, NULL),
+		     -EINVAL);
+	cr_assert_eq(vfs_mount(U, NULL, "/mnt", NULL, MS_REMOUNT, NULL),
+		     -EPERM);
+	/* Back to read-write, without MS_BIND as `mount -o remount,rw`. */
+	cr_assert_eq(vfs_mount(R, NULL, "/mnt", NULL, MS_REMOUNT, NULL), 0);
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/mnt/d", 0755), 0);
+	cr_assert_eq(vfs_umount(R, "/mnt", 0), 0);
+}
+
 VFS_TEST(vfs_mount, cross_mount_rename_and_link_are_exdev)
 {
 	mount_mnt(NULL);

@@ -121,3 +121,27 @@ VFS_TEST(procfs, self_needs_a_process)
 	cr_assert_eq(vt_read_file(R, "/proc/mounts", text, sizeof(text)),
 		     -ENOENT);
 }
+
+/*
+ * The name space of procfs is fixed: even root gets Linux's errors
+ * (checked on the host: unlink and rmdir EPERM, new names ENOENT).
+ */
+VFS_TEST(procfs, name_space_changes_refused)
+{
+	mount_proc();
+	cr_assert_eq(vfs_unlinkat(R, NULL, "/proc/loadavg", 0), -EPERM);
+	cr_assert_eq(vfs_unlinkat(R, NULL, "/proc/sys", AT_REMOVEDIR), -EPERM);
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/proc/d", 0755), -ENOENT);
+	cr_assert_eq(vfs_mknodat(R, NULL, "/proc/n", S_IFIFO | 0644, 0),
+		     -ENOENT);
+	cr_assert_eq(vfs_symlinkat(R, "x", NULL, "/proc/l"), -ENOENT);
+	cr_assert_eq(vt_open_err(R, "/proc/new", O_CREAT | O_WRONLY, 0644),
+		     -ENOENT);
+	cr_assert_eq(vfs_linkat(R, NULL, "/proc/loadavg", NULL, "/proc/x", 0),
+		     -ENOENT);
+	cr_assert_eq(vfs_renameat2(R, NULL, "/proc/loadavg", NULL,
+				   "/proc/x", 0), -ENOENT);
+	cr_assert_eq(vfs_renameat2(R, NULL, "/proc/loadavg", NULL,
+				   "/proc/uptime", 0), -EPERM);
+	cr_assert_eq(vt_open_err(R, "/proc/loadavg", O_RDONLY, 0), 0);
+}

@@ -17,6 +17,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
 #include "core/sched/kstack.h"
+#include "core/sched/thread.h"
 #include "core/sync/lockcheck.h"
 #include "fs/vfs.h"
 #include "support/kernel.h"
@@ -30,6 +31,7 @@ static struct vfs_caller vt_root_caller, vt_user_caller;
 static const struct vfs_caller *const R = &vt_root_caller;
 static const struct vfs_caller *const U = &vt_user_caller;
 static uint64_t vt_free_pages;
+static unsigned long vt_threads;	/* alive at the start */
 
 static inline void vt_init_cpus(unsigned int cpus)
 {
@@ -42,6 +44,7 @@ static inline void vt_init_cpus(unsigned int cpus)
 	kmem_shrink_all();
 	pmm_get_stats(&stats);
 	vt_free_pages = stats.free_pages;
+	vt_threads = thread_count();
 	cr_assert_eq(vfs_mount_root("tmpfs", NULL), 0);
 	fs = vfs_fs_context_create();
 	cr_assert_not(IS_ERR(fs));
@@ -78,6 +81,8 @@ static inline void vfs_test_fini(void)
 	cr_assert_eq(stats.inodes, 0, "inodes %ld", stats.inodes);
 	cr_assert_eq(stats.mounts, 0);
 	cr_assert_eq(stats.supers, 0);
+	/* Kernel threads a test started (the console's input) end first. */
+	cr_assert(test_wait_thread_count(vt_threads), "threads left");
 	kstack_cache_drain();
 	kmem_shrink_all();
 	pmm_get_stats(&pmm);

@@ -268,3 +268,51 @@ Test(signal, rt_sigtimedwait_queue_alarm, .exit_code = 0, .timeout = 20)
 	boot(1);
 	start_init(timedwait_script);
 }
+
+/*
+ * Init refuses what user space sends it without a handler: SIGKILL,
+ * SIGSTOP and SIGTERM from itself and from a child are dropped (kill
+ * returns 0), as Linux's SIGNAL_UNKILLABLE; init goes on and exits 42.
+ */
+static int unkillable_init_script(struct user_ctx *ctx, struct trap *trap)
+{
+	static const int refused[] = { SIGKILL, SIGSTOP, SIGTERM };
+	uint32_t state = USER_SCRIPT_STATE(&ctx->regs);
+
+	if (state < 3) {
+		EXPECT(state == 0 || RESULT == 0, 10 + (int)state);
+		CALL(NR_KILL, 1, refused[state], 0, 0, 0, 0);
+		user_script_goto(ctx, state + 1);
+		return 0;
+	}
+	switch (state) {
+	case 3:
+		EXPECT(RESULT == 0, 13);
+		CALL0(NR_FORK);
+		user_script_goto(ctx, 4);
+		return 0;
+	case 4:
+		if (RESULT == 0) {	/* the child */
+			CALL(NR_KILL, 1, SIGKILL, 0, 0, 0, 0);
+			user_script_goto(ctx, 100);
+			return 0;
+		}
+		CALL(NR_WAIT4, (uint64_t)-1, DATA, 0, 0, 0, 0);
+		user_script_goto(ctx, 5);
+		return 0;
+	case 5:
+		EXPECT(peek32(ctx, 0) == 5 << 8, 15);	/* the child's kill: 0 */
+		CALL1(NR_EXIT_GROUP, 42);
+		return 0;
+	case 100:
+		CALL1(NR_EXIT, RESULT == 0 ? 5 : 99);
+		return 0;
+	}
+	return -1;
+}
+
+Test(signal, init_refuses_user_kill, .exit_code = 42, .timeout = 20)
+{
+	boot(1);
+	start_init(unkillable_init_script);
+}
