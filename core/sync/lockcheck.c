@@ -11,6 +11,7 @@
 #include "core/lib/backtrace.h"
 #include "core/lib/config.h"
 #include "core/lib/printk.h"
+#include "core/lib/string.h"
 
 static unsigned long violations;	/* atomic */
 
@@ -51,10 +52,18 @@ static void report_now(void)
 	printk_raw("=====================================================\n");
 }
 
-/* Whether taking `class` while `held` is held respects the order. */
-static bool is_ordered(const struct held_lock *held,
+/*
+ * Whether taking `lock` of `class` while `held` is held respects the
+ * order: a higher rank, or two locks of one kind (same name and rank)
+ * taken in address order, as futex requeue takes two buckets (Linux's
+ * double_lock convention).
+ */
+static bool is_ordered(const struct held_lock *held, const void *lock,
 		       const struct lock_class *class)
 {
+	if (held->class->rank == class->rank &&
+	    kstrcmp(held->class->name, class->name) == 0)
+		return (uintptr_t)held->lock < (uintptr_t)lock;
 	return held->class->rank == LOCK_RANK_NONE ||
 	       class->rank == LOCK_RANK_NONE || held->class->rank < class->rank;
 }
@@ -67,7 +76,7 @@ static void check_order(struct lockcheck_state *state, const void *lock,
 
 		if (held->lock == lock && held->class == class) {
 			report_header("recursive locking");
-		} else if (!is_ordered(held, class)) {
+		} else if (!is_ordered(held, lock, class)) {
 			report_header("lock order inversion");
 		} else {
 			continue;

@@ -125,3 +125,24 @@ Test(sync_lockcheck, exiting_with_a_lock_held_is_reported, .init = boot)
 	cr_assert_not_null(strstr(log_text, "held: test_abandoned"));
 	cr_assert_not(mutex_trylock(&abandoned), "still owned by the dead thread");
 }
+
+/* Two locks of one kind nest in address order only (futex requeue). */
+Test(sync_lockcheck, same_kind_nests_in_address_order, .init = boot)
+{
+	struct mutex pair[2];
+	unsigned long before = lockcheck_violations();
+
+	mutex_init(&pair[0], "test_pair", LOCK_RANK_MUTEX);
+	mutex_init(&pair[1], "test_pair", LOCK_RANK_MUTEX);
+	mutex_lock(&pair[0]);
+	mutex_lock(&pair[1]);		/* lower address first: fine */
+	mutex_unlock(&pair[1]);
+	mutex_unlock(&pair[0]);
+	cr_assert_eq(lockcheck_violations(), before);
+	mutex_lock(&pair[1]);
+	mutex_lock(&pair[0]);		/* the other way round */
+	mutex_unlock(&pair[0]);
+	mutex_unlock(&pair[1]);
+	cr_assert_eq(lockcheck_violations(), before + 1);
+	cr_assert_not_null(strstr(log_now(), "lock order inversion"));
+}
