@@ -88,8 +88,14 @@ struct runner {
 	struct trap trap;
 	int error;		/* the request's -errno, or 0 */
 
-	/* Set by RUNNER_START, then read-only until the runner is freed: */
-	int pidfd;		/* signals reach this child even once reaped */
+	/*
+	 * Kicks name the child by pid (Valgrind 3.19, Debian 12's, has no
+	 * pidfd calls): the tracer sets kick_pid at RUNNER_START and clears
+	 * it before it reaps the child, so a kick never reaches a reaped pid.
+	 * Taken inside the registry lock (user_maps.c).
+	 */
+	pthread_mutex_t kick_lock;
+	pid_t kick_pid;		/* protected by kick_lock; -1: none */
 
 	/* The tracer thread's own: */
 	pthread_t thread;

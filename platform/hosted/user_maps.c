@@ -14,7 +14,8 @@
  * Locks: `registry_lock` (a host mutex) protects the hash and every
  * runner's stale set; page-table entries are read under as->pt_lock,
  * never with registry_lock held. hal_tlb_flush runs with pt_lock held and
- * takes registry_lock inside it, so the order is pt_lock -> registry_lock.
+ * takes registry_lock inside it, and a kick takes the runner's kick_lock
+ * inside that: pt_lock -> registry_lock -> kick_lock.
  */
 #include "user_internal.h"
 

@@ -31,7 +31,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -61,6 +60,12 @@ extern const char hosted_stub_image_end[];
 
 static pthread_once_t stub_once = PTHREAD_ONCE_INIT;
 static int stub_fd = -1;	/* read-only, close-on-exec, above fd 10 */
+/*
+ * What children exec: stub_fd's /proc path, not fexecve, whose
+ * execveat(AT_EMPTY_PATH) Valgrind 3.19 (Debian 12's) fails with ENOENT.
+ * Made before any fork: a child of a threaded process may not format.
+ */
+static char stub_path[32];
 
 /*
  * Writes the embedded stub into a memfd and reopens it read-only: exec
@@ -81,6 +86,8 @@ static void stub_file_create(void)
 		if (readonly >= 0) {
 			stub_fd = fcntl(readonly, F_DUPFD_CLOEXEC, 10);
 			close(readonly);
+			snprintf(stub_path, sizeof(stub_path),
+				 "/proc/self/fd/%d", stub_fd);
 		}
 	}
 	close(fd);
@@ -108,24 +115,63 @@ static int resume(struct runner *runner, enum __ptrace_request request,
 	return trace(request, runner, NULL, (void *)(uintptr_t)signo);
 }
 
-/* Waits for the child's next stop: its signal, or -ECHILD if it died. */
+/*
+ * waitid on the child, retried on EINTR; info->si_pid is 0 when WNOHANG
+ * found nothing.
+ */
+static int wait_child(struct runner *runner, siginfo_t *info, int options)
+{
+	info->si_pid = 0;
+	while (waitid(P_PID, (id_t)runner->pid, info, options | __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static bool is_stop(const siginfo_t *info)
+{
+	return info->si_code == CLD_TRAPPED || info->si_code == CLD_STOPPED;
+}
+
+/* Forgets the dead child's pid for kicks (kick_lock), then reaps it. */
+static void reap_child(struct runner *runner)
+{
+	siginfo_t info;
+
+	pthread_mutex_lock(&runner->kick_lock);
+	runner->kick_pid = -1;
+	pthread_mutex_unlock(&runner->kick_lock);
+	wait_child(runner, &info, WEXITED);
+	runner->pid = -1;
+}
+
+/*
+ * Waits for the child's next stop: its signal, or -ECHILD if it died. A
+ * death is seen (WNOWAIT) before the child is reaped, so reap_child
+ * forgets its pid first and no kick reaches a reaped, maybe reused, pid.
+ * A stop is taken without WEXITED: a child killed since the peek stays
+ * unreaped for the next one.
+ */
 static int wait_stop(struct runner *runner)
 {
-	int status;
+	siginfo_t info;
+	int err;
 
 	if (runner->pid <= 0)
-		return -ECHILD; /* never waitpid(-1): other children are not ours */
+		return -ECHILD; /* never P_ALL: other children are not ours */
 	for (;;) {
-		pid_t got = waitpid(runner->pid, &status, __WALL);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return -errno;
-		if (WIFSTOPPED(status))
-			return WSTOPSIG(status);
-		runner->pid = -1; /* exited or killed: reaped */
-		return -ECHILD;
+		err = wait_child(runner, &info, WEXITED | WSTOPPED | WNOWAIT);
+		if (err < 0)
+			return err;
+		if (!is_stop(&info)) {
+			reap_child(runner); /* exited or killed */
+			return -ECHILD;
+		}
+		err = wait_child(runner, &info, WSTOPPED | WNOHANG);
+		if (err < 0)
+			return err;
+		if (info.si_pid != 0)
+			return info.si_status & 0xff; /* as WSTOPSIG */
 	}
 }
 
@@ -231,7 +277,7 @@ static __attribute__((noreturn)) void child_exec(int ram_fd)
 	close_range(0, STUB_RAM_FD - 1, CLOSE_RANGE_CLOEXEC);
 	close_range(STUB_RAM_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
-		fexecve(stub_fd, argv, envp);
+		execve(stub_path, argv, envp);
 	_exit(127);
 }
 
@@ -274,9 +320,9 @@ static int spawn_child(struct runner *runner)
 	}
 	if (runner->pid == 0)
 		child_exec(hosted_ram_fd());
-	runner->pidfd = (int)syscall(SYS_pidfd_open, runner->pid, 0);
-	if (runner->pidfd < 0)
-		return -errno; /* RUNNER_EXIT kills and reaps the child */
+	pthread_mutex_lock(&runner->kick_lock);
+	runner->kick_pid = runner->pid;
+	pthread_mutex_unlock(&runner->kick_lock);
 	err = wait_stop(runner);
 	if (err >= 0 && err != SIGTRAP)
 		err = -ENOEXEC; /* the exec did not happen */
@@ -518,9 +564,10 @@ static int run_user(struct runner *runner)
 
 void hosted_runner_kick(struct runner *runner)
 {
-	if (runner->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, runner->pidfd, RUNNER_KICK_SIGNAL,
-			NULL, 0);
+	pthread_mutex_lock(&runner->kick_lock);
+	if (runner->kick_pid > 0)
+		kill(runner->kick_pid, RUNNER_KICK_SIGNAL);
+	pthread_mutex_unlock(&runner->kick_lock);
 }
 
 static void stop_child(struct runner *runner)
@@ -643,10 +690,9 @@ static void runner_destroy(struct runner *runner)
 	hosted_runner_detach(runner); /* no flush may signal the pid once reaped */
 	hosted_runner_call(runner, RUNNER_EXIT, false);
 	pthread_join(runner->thread, NULL);
-	if (runner->pidfd >= 0)
-		close(runner->pidfd);
 	pthread_cond_destroy(&runner->posted);
 	pthread_mutex_destroy(&runner->lock);
+	pthread_mutex_destroy(&runner->kick_lock);
 	free(runner);
 }
 
@@ -659,13 +705,15 @@ static int runner_create(struct runner **result)
 	if (runner == NULL)
 		return -ENOMEM;
 	runner->pid = -1;
-	runner->pidfd = -1;
+	runner->kick_pid = -1;
 	pthread_mutex_init(&runner->lock, NULL);
+	pthread_mutex_init(&runner->kick_lock, NULL);
 	pthread_cond_init(&runner->posted, NULL);
 	runner->cpu = hal_cpu_id();
 	if (pthread_create(&runner->thread, NULL, tracer_main, runner) != 0) {
 		pthread_cond_destroy(&runner->posted);
 		pthread_mutex_destroy(&runner->lock);
+		pthread_mutex_destroy(&runner->kick_lock);
 		free(runner);
 		return -EAGAIN;
 	}

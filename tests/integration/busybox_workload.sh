@@ -6,7 +6,8 @@
 #       on the host: exit status 3 and the same output twice (enabled today)
 #   busybox_workload.sh hosted AMPHI INITRAMFS SCRIPT [CPUS]
 #       as init of the hosted kernel (init=.../busybox_workload, which runs
-#       /bin/sh SCRIPT), against the host run: output and exit status 3
+#       /bin/sh SCRIPT), against the host run: output and exit status 3;
+#       with AMPHI_VALGRIND set, under Valgrind (user_hosted_boot)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/user_lib.sh"
@@ -31,10 +32,10 @@ if [ "$mode" = host ]; then
 fi
 
 amphi=$2 initramfs=$3 cpus=${5:-1}
-status=0
-timeout -k 5 300 "$amphi" --cpus "$cpus" --initrd "$initramfs" -- \
-	$USER_CMDLINE "init=$USER_INIT_DIR/busybox_workload" \
-	>"$user_work/amphi.out" 2>&1 </dev/null || status=$?
-user_compare "workload (hosted, $cpus CPUs)" "$user_work/host.out" \
-	"$USER_WORKLOAD_STATUS" "$user_work/amphi.out" "$status"
-user_finish "BusyBox workload on hosted Amphi ($cpus CPUs)"
+where="hosted Amphi ($cpus CPUs)"
+[ -z "${AMPHI_VALGRIND:-}" ] || where="$where under Valgrind"
+user_hosted_boot "workload on $where" "$amphi" "$initramfs" "$cpus" \
+	busybox_workload "$user_work/amphi.out"
+user_compare "workload on $where" "$user_work/host.out" \
+	"$USER_WORKLOAD_STATUS" "$user_work/amphi.out" "$user_status"
+user_finish "BusyBox workload on $where"

@@ -117,6 +117,33 @@ user_host_workload() {
 # The workload's distinctive exit status.
 USER_WORKLOAD_STATUS=3
 
+# user_hosted_boot WHAT AMPHI INITRAMFS CPUS NAME OUT: boots the hosted
+# kernel AMPHI on CPUS CPUs with init=$USER_INIT_DIR/NAME, its console
+# (stdout and stderr) in OUT; sets user_status to its exit status.
+# With AMPHI_VALGRIND set (valgrind's path), the kernel runs under
+# memcheck, whose report (OUT.valgrind) must be empty: any error, definite
+# leak or warning (an unknown system call) fails WHAT, and an error also
+# makes the status 1. The host children the kernel runs user programs in
+# exec the runner's stub: Valgrind does not follow them
+# (--trace-children=no), it checks the kernel's process only.
+user_hosted_boot() {
+	local what=$1 amphi=$2 initramfs=$3 cpus=$4 name=$5 out=$6
+	local -a prefix=()
+	if [ -n "${AMPHI_VALGRIND:-}" ]; then
+		prefix=("$AMPHI_VALGRIND" -q --error-exitcode=1 --leak-check=full
+			--show-leak-kinds=definite --errors-for-leak-kinds=definite
+			--trace-children=no --log-file="$out.valgrind")
+	fi
+	user_status=0
+	timeout -k 5 300 "${prefix[@]}" "$amphi" --cpus "$cpus" \
+		--initrd "$initramfs" -- $USER_CMDLINE "init=$USER_INIT_DIR/$name" \
+		>"$out" 2>&1 </dev/null || user_status=$?
+	if [ -s "$out.valgrind" ]; then
+		user_fail "$what: Valgrind reported:"
+		head -n 60 "$out.valgrind"
+	fi
+}
+
 user_finish() {
 	if [ "$user_failures" -ne 0 ]; then
 		echo "$user_failures check(s) failed"

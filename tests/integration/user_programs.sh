@@ -5,7 +5,9 @@
 #       benchmark's line), the same output twice (enabled today)
 #   user_programs.sh hosted AMPHI INITRAMFS PROGDIR [CPUS]
 #       each program as init of the hosted kernel (CPUS simulated CPUs,
-#       default 1), against its host run: output byte for byte and status
+#       default 1), against its host run: output byte for byte and status;
+#       with AMPHI_VALGRIND set, under Valgrind (user_hosted_boot) and
+#       without the benchmarks
 # See user_lib.sh for the comparison rules.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,20 +23,22 @@ host)
 	user_finish "user programs on the host" ;;
 hosted)
 	amphi=$2 initramfs=$3 progdir=$4 cpus=${5:-1}
-	for name in $USER_COMPARED $USER_BENCHES; do
+	names="$USER_COMPARED $USER_BENCHES" where="hosted Amphi ($cpus CPUs)"
+	if [ -n "${AMPHI_VALGRIND:-}" ]; then
+		names=$USER_COMPARED where="$where under Valgrind"
+	fi
+	for name in $names; do
 		user_check_host "$progdir" "$name" || continue
-		status=0
-		timeout -k 5 300 "$amphi" --cpus "$cpus" --initrd "$initramfs" -- \
-			$USER_CMDLINE "init=$USER_INIT_DIR/$name" \
-			>"$user_work/$name.amphi" 2>&1 </dev/null || status=$?
+		user_hosted_boot "$name on $where" "$amphi" "$initramfs" \
+			"$cpus" "$name" "$user_work/$name.amphi"
 		case " $USER_BENCHES " in
-		*" $name "*) user_check_bench "$name (hosted, $cpus CPUs)" "$name" \
-			"$user_work/$name.amphi" "$status" 0 ;;
-		*) user_compare "$name (hosted, $cpus CPUs)" "$user_work/$name.host" 0 \
-			"$user_work/$name.amphi" "$status" ;;
+		*" $name "*) user_check_bench "$name on $where" "$name" \
+			"$user_work/$name.amphi" "$user_status" 0 ;;
+		*) user_compare "$name on $where" "$user_work/$name.host" 0 \
+			"$user_work/$name.amphi" "$user_status" ;;
 		esac
 	done
-	user_finish "user programs on hosted Amphi ($cpus CPUs)" ;;
+	user_finish "user programs on $where" ;;
 *)
 	echo "usage: $0 host PROGDIR | hosted AMPHI INITRAMFS PROGDIR [CPUS]" >&2
 	exit 2 ;;
