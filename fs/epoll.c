@@ -538,6 +538,7 @@ static void epoll_release(struct vfs_file *file)
 }
 
 static const struct vfs_file_ops epoll_ops = {
+	.anon_name = "eventpoll",
 	.poll = epoll_poll,
 	.poll_head = epoll_poll_head,
 	.release = epoll_release,

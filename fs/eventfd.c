@@ -153,6 +153,7 @@ static void eventfd_release(struct vfs_file *file)
 }
 
 static const struct vfs_file_ops eventfd_ops = {
+	.anon_name = "eventfd",
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,

@@ -425,10 +425,25 @@ static int fifo_count_locked(struct pipe *pipe, int flags,
 	return 0;
 }
 
+static void fifo_release(struct vfs_file *file);
+
+/* Waits for the other end's open; false if a signal came first. */
+static bool wait_partner(struct pipe *pipe, unsigned int *other,
+			 unsigned int seen)
+{
+	struct wait_queue *queue = other == &pipe->writer_opens ?
+		&pipe->read_wait : &pipe->write_wait;
+
+	wait_event(*queue, opens_changed(pipe, other, seen) ||
+			   signal_pending_current());
+	return opens_changed(pipe, other, seen);
+}
+
 /*
  * Linux fifo_open: a reader waits for a writer to open (unless
  * O_NONBLOCK), a writer for a reader (with O_NONBLOCK and no reader:
- * -ENXIO), O_RDWR never waits. May sleep.
+ * -ENXIO), O_RDWR never waits. A signal ends the wait with -ERESTARTSYS
+ * and takes this end's count back. May sleep.
  */
 static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 {
@@ -457,11 +472,10 @@ static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 	file->private = pipe;
 	wake_up_all(&pipe->read_wait);
 	wake_up_all(&pipe->write_wait);
-	/* FIXME: -ERESTARTSYS on a signal, as in pipe_read. */
-	if (other == &pipe->writer_opens)
-		wait_event(pipe->read_wait, opens_changed(pipe, other, seen));
-	else if (other != NULL)
-		wait_event(pipe->write_wait, opens_changed(pipe, other, seen));
+	if (other != NULL && !wait_partner(pipe, other, seen)) {
+		fifo_release(file);	/* the VFS releases no failed open */
+		return -ERESTARTSYS;
+	}
 	return 0;
 }
 

@@ -489,6 +489,29 @@ static void process_dir(struct process *process, bool want_cwd,
 	vfs_fs_context_put(fs);
 }
 
+/*
+ * What /proc/PID/fd/N of a file without a path reads, as Linux:
+ * `pipe:[ino]` or `anon_inode:[kind]`. Following it finds nothing
+ * (FIXME: Linux reopens a pipe through it). Drops the file reference.
+ */
+static ssize_t anon_link_text(struct vfs_file *file, char *buf, size_t size)
+{
+	char text[48];
+	ssize_t length;
+
+	if (S_ISFIFO(vfs_file_mode(file)))
+		length = ksnprintf(text, sizeof(text), "pipe:[%llu]",
+				   (unsigned long long)file->inode->ino);
+	else
+		length = ksnprintf(text, sizeof(text), "anon_inode:[%s]",
+				   file->ops->anon_name ? file->ops->anon_name :
+							  "unknown");
+	vfs_file_put(file);
+	length = MIN((size_t)length, size);
+	memcpy(buf, text, (size_t)length);
+	return length;
+}
+
 static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 {
 	struct proc_inode *pi = PI(inode);
@@ -514,6 +537,8 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 	}
 	if (pi->kind == K_PID_FD) {
 		file = process_fd(pi->pid, pi->fd);
+		if (file != NULL && vfs_file_is_anon(file))
+			return anon_link_text(file, buf, size);
 	} else {
 		process = process_lookup(pi->pid);
 		if (process == NULL)

@@ -161,6 +161,7 @@ static void timerfd_release(struct vfs_file *file)
 }
 
 static const struct vfs_file_ops timerfd_ops = {
+	.anon_name = "timerfd",
 	.read = timerfd_read,
 	.poll = timerfd_poll,
 	.poll_head = timerfd_poll_head,

@@ -176,6 +176,11 @@ struct vfs_file_ops {
 	bool no_seek;
 	/* mmap gives anonymous memory (/dev/zero, as Linux's mmap_zero). */
 	bool mmap_anonymous;
+	/*
+	 * An anonymous file's kind, as /proc/PID/fd shows it
+	 * (`anon_inode:[eventfd]`); pipes show `pipe:[ino]` without it.
+	 */
+	const char *anon_name;
 };
 
 struct vfs_super_ops {

@@ -3,13 +3,17 @@
  * EOF once every writer has closed, a 1 MiB transfer in odd-sized chunks
  * checked by a checksum, EPIPE when no reader is left (SIGPIPE ignored
  * through rt_sigaction first, since it kills by default), EAGAIN on an
- * empty and on a full O_NONBLOCK pipe, and a pipe as a child's stdout.
+ * empty and on a full O_NONBLOCK pipe, a pipe as a child's stdout, and
+ * a FIFO open waiting for its other end ended by a signal (EINTR with a
+ * handler, death by SIGKILL).
  */
 #include "check.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +193,39 @@ static void child_stdout(void)
 	printf("a child's stdout through a pipe: \"through stdout\"\n");
 }
 
+static void on_alarm(int signal)
+{
+	(void)signal;
+}
+
+/* A FIFO open that waits for a writer ends on a signal, as on Linux. */
+static void fifo_open_interrupted(void)
+{
+	char path[64];
+	struct sigaction action = { .sa_handler = on_alarm };
+	struct itimerval timer = { .it_value = { .tv_usec = 50000 } };
+	pid_t child;
+	int status;
+
+	snprintf(path, sizeof(path), "/tmp/pipes-fifo-%d", getpid());
+	CHECK_OK(mkfifo(path, 0600));
+	CHECK_OK(sigaction(SIGALRM, &action, NULL));	/* no SA_RESTART */
+	CHECK_OK(setitimer(ITIMER_REAL, &timer, NULL));
+	CHECK_ERR(open(path, O_RDONLY), EINTR);
+	child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		open(path, O_WRONLY);	/* waits for a reader: killed there */
+		_exit(3);
+	}
+	usleep(50000);
+	CHECK_OK(kill(child, SIGKILL));
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK_OK(unlink(path));
+	printf("fifo: a waiting open gives EINTR to a handler, dies of SIGKILL\n");
+}
+
 int main(void)
 {
 	check_init("pipes");
@@ -198,6 +235,7 @@ int main(void)
 	broken_pipe();
 	nonblocking();
 	child_stdout();
+	fifo_open_interrupted();
 	printf("pipes: all checks passed\n");
 	return 0;
 }

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+
 #include "check.h"
 
 static char buffer[1 << 16];
@@ -123,6 +127,42 @@ static void check_errors(void)
 	close(fd);
 }
 
+/* readlink of /proc/self/fd/N into `buffer`, or "" on an error. */
+static const char *fd_link(int fd)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buffer, sizeof(buffer) - 1);
+	buffer[n > 0 ? n : 0] = '\0';
+	return buffer;
+}
+
+/* Files without a path: pipe:[ino] and anon_inode:[kind], as Linux. */
+static void check_anon_links(void)
+{
+	int pipe_fds[2], event = eventfd(0, 0), timer, poller;
+	char *end;
+
+	CHECK(pipe(pipe_fds) == 0);
+	fd_link(pipe_fds[0]);
+	CHECK(strncmp(buffer, "pipe:[", 6) == 0 &&
+	      strtoul(buffer + 6, &end, 10) > 0 && strcmp(end, "]") == 0);
+	CHECK(event >= 0 && strcmp(fd_link(event), "anon_inode:[eventfd]") == 0);
+	timer = timerfd_create(CLOCK_MONOTONIC, 0);
+	CHECK(timer >= 0 &&
+	      strcmp(fd_link(timer), "anon_inode:[timerfd]") == 0);
+	poller = epoll_create1(0);
+	CHECK(poller >= 0 &&
+	      strcmp(fd_link(poller), "anon_inode:[eventpoll]") == 0);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(event);
+	close(timer);
+	close(poller);
+}
+
 static void check_comm(void)
 {
 	int fd = open("/proc/self/comm", O_WRONLY);
@@ -147,6 +187,7 @@ int main(void)
 	check_maps();
 	check_system();
 	check_errors();
+	check_anon_links();
 	check_comm();
 	printf("procfs_test: all checks passed\n");
 	return 0;
