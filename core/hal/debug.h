@@ -23,6 +23,13 @@ void hal_memcheck_undefined(const void *p, size_t size);
 void hal_memcheck_defined(const void *p, size_t size);
 
 /*
+ * Reads the word at p that an allocator keeps inaccessible (a free
+ * object's link) and leaves it inaccessible: cheaper than making it
+ * defined and back for every step of a free-list walk. Any context.
+ */
+uintptr_t hal_memcheck_read_hidden(const void *p);
+
+/*
  * Looks up the function containing code address `address`. Stores its name
  * in `name` (truncated to `size`) and the distance from its start in
  * `*offset`. Returns 0, or -ENOENT if no symbol covers the address. Any

@@ -45,12 +45,7 @@ static uint64_t large_pages;	/* atomic */
 
 static void *object_next(void *object)
 {
-	void *next;
-
-	hal_memcheck_defined(object, sizeof(void *));
-	next = *(void **)object;
-	hal_memcheck_noaccess(object, sizeof(void *));
-	return next;
+	return (void *)hal_memcheck_read_hidden(object);
 }
 
 static void object_set_next(void *object, void *next)

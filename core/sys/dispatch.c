@@ -26,10 +26,13 @@ static long count_unimplemented(uint64_t nr)
 
 /*
  * A handler may return any value or -1..-MAX_ERRNO; anything below is a
- * kernel bug that must not reach user space as a bogus "address".
+ * kernel bug that must not reach user space as a bogus "address". But
+ * rt_sigreturn returns the frame's rax, whatever user code left there.
  */
 static long checked_result(const struct syscall_desc *desc, long result)
 {
+	if (desc->ret == SYSCALL_RET_REGISTER)
+		return result;
 	if (WARN_ONCE(result < -MAX_ERRNO, "syscall %s returned %ld",
 		      desc->name, result))
 		return -EINVAL;

@@ -61,7 +61,8 @@ static const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 	[14] = { .name = "rt_sigprocmask", .handler = sys_rt_sigprocmask, .args = { { SYSCALL_ARG_INT },
 		{ SYSCALL_ARG_PTR }, { SYSCALL_ARG_PTR }, { SYSCALL_ARG_SIZE }
 		} },
-	[15] = { .name = "rt_sigreturn" , .handler = sys_rt_sigreturn },
+	[15] = { .name = "rt_sigreturn" , .handler = sys_rt_sigreturn,
+		 .ret = SYSCALL_RET_REGISTER },
 	[16] = { .name = "ioctl", .handler = sys_ioctl,
 		.args = { { SYSCALL_ARG_FD },
 		{ SYSCALL_ARG_HEX }, { SYSCALL_ARG_HEX } } },

@@ -53,6 +53,7 @@ enum syscall_arg_kind {
 enum syscall_ret_kind {
 	SYSCALL_RET_INT = 0,	/* a count or a descriptor, decimal */
 	SYSCALL_RET_ADDR,	/* a user address (mmap, brk), hex */
+	SYSCALL_RET_REGISTER,	/* rax as a signal frame held it: any value */
 };
 
 struct syscall_arg {

@@ -32,6 +32,11 @@ void hal_memcheck_defined(const void *p, size_t size)
 	(void)p, (void)size;
 }
 
+uintptr_t hal_memcheck_read_hidden(const void *p)
+{
+	return *(const uintptr_t *)p;
+}
+
 int hal_symbolize(uintptr_t address, char *name, size_t size,
 		  uintptr_t *offset)
 {

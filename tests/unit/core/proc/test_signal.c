@@ -15,6 +15,7 @@
 #include "core/include/uapi/sched.h"
 #include "core/include/uapi/signal.h"
 #include "core/lib/err.h"
+#include "core/lib/panic.h"
 #include "core/lib/string.h"
 #include "core/mm/uaccess.h"
 #include "core/mm/vm.h"
@@ -315,4 +316,72 @@ Test(signal, init_refuses_user_kill, .exit_code = 42, .timeout = 20)
 {
 	boot(1);
 	start_init(unkillable_init_script);
+}
+
+/*
+ * rt_sigreturn takes back what the handler left in the frame: rax as it
+ * is, even a value no syscall may return (the dispatcher's errno check
+ * must not turn it into -EINVAL), and only the rflags bits user code may
+ * set (Linux's FIX_EFLAGS: no IOPL, NT, VM or AC-less surprises), IF and
+ * bit 1 forced on. Found by the syscalls fuzzer
+ * (fuzz/corpus/syscalls/regress-sigreturn-rax-below-errno).
+ */
+enum { NR_RT_SIGACTION = 13, NR_RT_SIGRETURN = 15 };
+#define FRAME_RAX (8 + 40 + 13 * 8)	/* pretcode, ucontext, sigcontext */
+#define FRAME_RIP (8 + 40 + 16 * 8)
+#define FRAME_EFLAGS (8 + 40 + 17 * 8)
+#define FORGED_RAX (-5000L)
+#define USER_RFLAGS 0x50dd5ULL	/* CF PF AF ZF SF TF DF OF AC RF */
+
+static void poke64_at(struct user_ctx *ctx, uint64_t address, uint64_t value)
+{
+	vm_copy_to_user(ctx->as, address, &value, sizeof(value));
+}
+
+static int sigreturn_script(struct user_ctx *ctx, struct trap *trap)
+{
+	uint32_t id = (uint32_t)(ctx->regs.rip >> 32);
+	uint64_t action[4] = {
+		USER_SCRIPT_RIP(id, 100), SA_SIGINFO | SA_RESTORER,
+		USER_SCRIPT_RIP(id, 200), 0,
+	};
+
+	switch (USER_SCRIPT_STATE(&ctx->regs)) {
+	case 0:
+		ctx->regs.rsp = DATA + PAGE_SIZE;	/* the frame goes here */
+		vm_copy_to_user(ctx->as, DATA, action, sizeof(action));
+		CALL(NR_RT_SIGACTION, SIGUSR1, DATA, 0, 8, 0, 0);
+		user_script_goto(ctx, 1);
+		return 0;
+	case 1:
+		EXPECT(RESULT == 0, 10);
+		CALL(NR_KILL, 1, SIGUSR1, 0, 0, 0, 0);
+		user_script_goto(ctx, 2);
+		return 0;
+	case 2:
+		EXPECT(false, 11);	/* the handler's rip was forged */
+		return 0;
+	case 3:
+		EXPECT(RESULT == FORGED_RAX, 12);
+		EXPECT(ctx->regs.rflags == (USER_RFLAGS | 0x202), 13);
+		EXPECT(warn_count() == 0, 14);
+		CALL1(NR_EXIT_GROUP, 42);
+		return 0;
+	case 100:	/* the handler: forge the frame, return through it */
+		poke64_at(ctx, ctx->regs.rsp + FRAME_RAX, (uint64_t)FORGED_RAX);
+		poke64_at(ctx, ctx->regs.rsp + FRAME_RIP,
+			  USER_SCRIPT_RIP(id, 3));
+		poke64_at(ctx, ctx->regs.rsp + FRAME_EFLAGS, ~0ULL);
+		ctx->regs.rsp += 8;	/* `ret` to the restorer */
+		CALL0(NR_RT_SIGRETURN);
+		return 0;
+	}
+	return -1;
+}
+
+Test(signal, sigreturn_restores_any_rax_and_user_flags, .exit_code = 42,
+     .timeout = 20)
+{
+	boot(1);
+	start_init(sigreturn_script);
 }
