@@ -25,18 +25,12 @@
 #include <stdint.h>
 
 #include "core/sys/syscall_table.h"
+#include "user_layout.h"
 
 #define FUZZ_MAX_CALLS 48
 #define FUZZ_MAX_TASKS 4
 #define FUZZ_BLOB_MAX 4096	/* bytes of input all arguments may place */
 
-/* The user memory every task of a program has (docs/fuzzing.md). */
-#define FUZZ_DATA 0x20000000ULL	/* read-write: arguments' bytes */
-#define FUZZ_DATA_SIZE 0x4000ULL
-#define FUZZ_RO (FUZZ_DATA + FUZZ_DATA_SIZE)	/* one read-only page */
-#define FUZZ_NONE (FUZZ_RO + 0x1000ULL)	/* one PROT_NONE page */
-#define FUZZ_STACK_TOP 0x30000000ULL	/* 16 KiB of stack below */
-#define FUZZ_STACK_SIZE 0x4000ULL
 
 enum fuzz_arg_form {
 	FUZZ_ARG_VALUE,		/* `value` as it is */

@@ -9,6 +9,7 @@
 #include "core/proc/proc_internal.h"
 
 #include "core/include/uapi/errno.h"
+#include "core/include/uapi/sigcontext.h"
 #include "core/lib/string.h"
 #include "core/mm/uaccess.h"
 
@@ -18,44 +19,12 @@
 #define RFLAGS_FIXED 0x202ULL		/* IF and the reserved bit 1 */
 #define MXCSR_VALID_MASK 0xffbfU	/* no reserved MXCSR bits (DAZ ok) */
 
-#define UC_SIGCONTEXT_SS 0x2
-#define UC_STRICT_RESTORE_SS 0x4
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-
-/* Linux's struct sigcontext for x86_64 (256 bytes). */
-struct sigcontext {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate;		/* user address of the FXSAVE image */
-	uint64_t reserved[8];
-};
-
-struct user_stack {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
-struct ucontext {
-	uint64_t flags;
-	uint64_t link;
-	struct user_stack stack;
-	struct sigcontext mcontext;
-	uint64_t sigmask;
-};
-
 struct rt_sigframe {
 	uint64_t pretcode;		/* the handler's return address */
 	struct ucontext uc;
 	struct proc_siginfo info;
 };
 
-_Static_assert(sizeof(struct sigcontext) == 256, "sigcontext layout");
-_Static_assert(sizeof(struct ucontext) == 304, "ucontext layout");
 _Static_assert(sizeof(struct proc_siginfo) == 128, "siginfo layout");
 
 /* Whether sp lies on the task's alternate signal stack. */

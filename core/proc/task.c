@@ -158,7 +158,13 @@ static int task_main(void *arg)
 		case TRAP_SYSCALL:
 			fill_context(task, &ctx);
 			syscall_dispatch(&ctx, &task->user.regs);
-			if (is_restart((long)task->user.regs.rax))
+			/*
+			 * Only a syscall's own result restarts: after
+			 * rt_sigreturn (orig_rax -1) rax is the frame's, as
+			 * Linux's syscall_get_nr() < 0 check.
+			 */
+			if ((int64_t)task->user.regs.orig_rax >= 0 &&
+			    is_restart((long)task->user.regs.rax))
 				task->restart = (long)task->user.regs.rax;
 			break;
 		case TRAP_FAULT:

@@ -8,6 +8,7 @@
 #include "core/sys/sys_internal.h"
 
 #include "core/include/uapi/errno.h"
+#include "core/include/uapi/sigcontext.h"
 #include "core/include/uapi/signal.h"
 #include "core/include/uapi/time.h"
 #include "core/lib/string.h"
@@ -168,30 +169,18 @@ long sys_rt_sigreturn(struct syscall_context *ctx,
 	return signal_return(ctx->task);
 }
 
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1U << 31)
-#define MINSIGSTKSZ 2048
-
-struct user_stack {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
 long sys_sigaltstack(struct syscall_context *ctx,
 		     const struct syscall_args *args)
 {
 	struct task *task = ctx->task;
-	struct user_stack old, stack;
+	struct signal_stack old, stack;
 	uint64_t sp;
 	int err;
 
 	if (task == NULL)
 		return -ENOSYS;
 	sp = task->user.regs.rsp;
-	old = (struct user_stack){ .sp = task->altstack_sp,
+	old = (struct signal_stack){ .sp = task->altstack_sp,
 				   .size = task->altstack_size };
 	old.flags = task->altstack_size == 0 ? SS_DISABLE :
 		    (sp > task->altstack_sp &&

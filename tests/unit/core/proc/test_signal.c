@@ -321,16 +321,20 @@ Test(signal, init_refuses_user_kill, .exit_code = 42, .timeout = 20)
 /*
  * rt_sigreturn takes back what the handler left in the frame: rax as it
  * is, even a value no syscall may return (the dispatcher's errno check
- * must not turn it into -EINVAL), and only the rflags bits user code may
- * set (Linux's FIX_EFLAGS: no IOPL, NT, VM or AC-less surprises), IF and
- * bit 1 forced on. Found by the syscalls fuzzer
- * (fuzz/corpus/syscalls/regress-sigreturn-rax-below-errno).
+ * must not turn it into -EINVAL) or a restart code (no syscall was made:
+ * the return must not back up rip to make it again), and only the rflags
+ * bits user code may set (Linux's FIX_EFLAGS), IF and bit 1 forced on.
+ * Found by the syscalls and sigframe fuzzers
+ * (fuzz/corpus/syscalls/regress-sigreturn-rax-below-errno,
+ * fuzz/corpus/sigframe/regress-sigreturn-restart-code).
  */
 enum { NR_RT_SIGACTION = 13, NR_RT_SIGRETURN = 15 };
 #define FRAME_RAX (8 + 40 + 13 * 8)	/* pretcode, ucontext, sigcontext */
 #define FRAME_RIP (8 + 40 + 16 * 8)
 #define FRAME_EFLAGS (8 + 40 + 17 * 8)
-#define FORGED_RAX (-5000L)
+#define ERESTARTSYS 512
+
+static long forged_rax;	/* what the handler leaves in the frame's rax */
 #define USER_RFLAGS 0x50dd5ULL	/* CF PF AF ZF SF TF DF OF AC RF */
 
 static void poke64_at(struct user_ctx *ctx, uint64_t address, uint64_t value)
@@ -362,13 +366,13 @@ static int sigreturn_script(struct user_ctx *ctx, struct trap *trap)
 		EXPECT(false, 11);	/* the handler's rip was forged */
 		return 0;
 	case 3:
-		EXPECT(RESULT == FORGED_RAX, 12);
+		EXPECT(RESULT == forged_rax, 12);
 		EXPECT(ctx->regs.rflags == (USER_RFLAGS | 0x202), 13);
 		EXPECT(warn_count() == 0, 14);
 		CALL1(NR_EXIT_GROUP, 42);
 		return 0;
 	case 100:	/* the handler: forge the frame, return through it */
-		poke64_at(ctx, ctx->regs.rsp + FRAME_RAX, (uint64_t)FORGED_RAX);
+		poke64_at(ctx, ctx->regs.rsp + FRAME_RAX, (uint64_t)forged_rax);
 		poke64_at(ctx, ctx->regs.rsp + FRAME_RIP,
 			  USER_SCRIPT_RIP(id, 3));
 		poke64_at(ctx, ctx->regs.rsp + FRAME_EFLAGS, ~0ULL);
@@ -382,6 +386,15 @@ static int sigreturn_script(struct user_ctx *ctx, struct trap *trap)
 Test(signal, sigreturn_restores_any_rax_and_user_flags, .exit_code = 42,
      .timeout = 20)
 {
+	forged_rax = -5000;
+	boot(1);
+	start_init(sigreturn_script);
+}
+
+Test(signal, sigreturn_of_a_restart_code_restarts_nothing, .exit_code = 42,
+     .timeout = 20)
+{
+	forged_rax = -ERESTARTSYS;
 	boot(1);
 	start_init(sigreturn_script);
 }
