@@ -396,7 +396,7 @@ static bool opens_changed(struct pipe *pipe, const unsigned int *counter,
 }
 
 /*
- * Counts a new end of a FIFO's pipe; returns 0 or -ENXIO, and in *other
+ * Counts a new end of a FIFO's pipe; returns 0, -EINVAL or -ENXIO; in *other
  * the open counter this opener must see move before it may go on (NULL:
  * no wait) with its value now in *seen. Caller holds pipe->lock.
  */
@@ -406,6 +406,9 @@ static int fifo_count_locked(struct pipe *pipe, int flags,
 	bool nonblock = (flags & O_NONBLOCK) != 0;
 
 	*other = NULL;
+	/* O_ACCMODE 3 (Linux's ioctl-only open) is neither end: EINVAL. */
+	if (!is_reader(flags) && !is_writer(flags))
+		return -EINVAL;
 	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0)
 		return -ENXIO;
 	if (is_reader(flags)) {

@@ -421,26 +421,40 @@ size_t tty_take_locked(struct tty *tty, char *buf, size_t length, bool *eof)
 	return copied;
 }
 
-ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length)
+ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
+			 bool nonblock)
 {
 	struct tty_out out;
 	size_t done = 0;
 
 	while (done < length) {
-		size_t taken = done;
+		size_t taken = done, limit = sizeof(out.bytes);
 
+		/* A byte makes up to 2 (ONLCR): take what surely fits. */
+		if (nonblock && tty->ops->write_room != NULL) {
+			limit = MIN(limit, tty->ops->write_room(tty));
+			if (limit < 2)
+				return done > 0 ? (ssize_t)done : -EAGAIN;
+		}
 		out.length = 0;
 		spin_lock(&tty->lock);
 		if (tty->hung_up) {
 			spin_unlock(&tty->lock);
 			return done > 0 ? (ssize_t)done : -EIO;
 		}
-		while (taken < length && out.length + 2 <= sizeof(out.bytes))
+		while (taken < length && out.length + 2 <= limit)
 			out_byte(tty, &out, (unsigned char)bytes[taken++]);
 		spin_unlock(&tty->lock);
-		if (tty->ops->write(tty, out.bytes, out.length, true) <
-		    out.length)	/* a signal: count this chunk as not sent */
-			return done > 0 ? (ssize_t)done : -ERESTARTSYS;
+		/*
+		 * Short: a signal ended a blocking write, or another writer
+		 * took the room first (what did not fit is lost, as output
+		 * to a full pty can be on Linux). This chunk counts as not
+		 * sent.
+		 */
+		if (tty->ops->write(tty, out.bytes, out.length, !nonblock) <
+		    out.length)
+			return done > 0 ? (ssize_t)done :
+			       nonblock ? -EAGAIN : -ERESTARTSYS;
 		done = taken;
 	}
 	return (ssize_t)done;

@@ -213,6 +213,17 @@ static size_t slave_write(struct tty *tty, const char *bytes, size_t length,
 	return done;
 }
 
+static size_t slave_write_room(struct tty *tty)
+{
+	struct pty *pty = pty_of(tty);
+	size_t room;
+
+	spin_lock(&pty->lock);
+	room = pty->master_open ? PTY_BUF_SIZE - pty->output_count : SIZE_MAX;
+	spin_unlock(&pty->lock);
+	return room;
+}
+
 static void slave_last_close(struct tty *tty)
 {
 	struct pty *pty = pty_of(tty);
@@ -238,6 +249,7 @@ static void pty_free(struct tty *tty)
 
 static const struct tty_ops slave_ops = {
 	.write = slave_write,
+	.write_room = slave_write_room,
 	.last_close = slave_last_close,
 	.free = pty_free,
 };

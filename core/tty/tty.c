@@ -218,7 +218,8 @@ static ssize_t tty_write(struct vfs_file *file, const void *buf,
 		err = tty_job_check(tty, SIGTTOU);
 	if (err < 0)
 		return err;
-	return tty_write_output(tty, buf, length);
+	return tty_write_output(tty, buf, length,
+				vfs_file_flags(file) & O_NONBLOCK);
 }
 
 static unsigned int tty_poll(struct vfs_file *file)

@@ -38,6 +38,11 @@ struct tty_ops {
 	 */
 	size_t (*write)(struct tty *tty, const char *bytes, size_t length,
 			bool may_block);
+	/*
+	 * Bytes `write` takes now without waiting (NULL: it never waits);
+	 * non-blocking writers send no more. Task context.
+	 */
+	size_t (*write_room)(struct tty *tty);
 	/* The last file on the tty closed (pty: the slave's end). */
 	void (*last_close)(struct tty *tty);
 	/* Frees a dynamically allocated tty at its last reference. */

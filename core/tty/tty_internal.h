@@ -16,8 +16,13 @@ bool tty_readable_locked(const struct tty *tty);
 size_t tty_inq_locked(const struct tty *tty);
 size_t tty_take_locked(struct tty *tty, char *buf, size_t length, bool *eof);
 
-/* Output processing, then the driver's write; -EIO once hung up. */
-ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length);
+/*
+ * Output processing, then the driver's write; -EIO once hung up. With
+ * `nonblock` (O_NONBLOCK) only what the driver has room for goes: the
+ * count so far, or -EAGAIN when there is none.
+ */
+ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
+			 bool nonblock);
 
 /* Readers and pollers: input arrived or the state changed. */
 void tty_wake_readers(struct tty *tty);

@@ -145,6 +145,35 @@ static void output(void)
 	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
 }
 
+/*
+ * A non-blocking write to a slave whose master reads nothing fills the
+ * pty, then fails with EAGAIN; once the master reads, writes go again.
+ */
+static void full_output(void)
+{
+	static char chunk[1024];
+	int slave_flags = fcntl(slave, F_GETFL), master_flags = fcntl(master,
+								      F_GETFL);
+	size_t total = 0;
+	ssize_t n;
+
+	memset(chunk, 'x', sizeof(chunk));
+	CHECK(fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK) == 0);
+	CHECK(fcntl(master, F_SETFL, master_flags | O_NONBLOCK) == 0);
+	while ((n = write(slave, chunk, sizeof(chunk))) > 0 &&
+	       total < (1u << 24))
+		total += (size_t)n;
+	printf("full pty, non-blocking write: %zd %s, wrote before: %d\n", n,
+	       n < 0 ? strerror(errno) : "", total > 0);
+	while (read(master, chunk, sizeof(chunk)) > 0)
+		;
+	printf("after the master read: %zd\n", write(slave, "y", 1));
+	while (read(master, chunk, sizeof(chunk)) > 0)
+		;
+	CHECK(fcntl(slave, F_SETFL, slave_flags) == 0);
+	CHECK(fcntl(master, F_SETFL, master_flags) == 0);
+}
+
 static void raw(void)
 {
 	struct termios t, saved;
@@ -352,6 +381,7 @@ int main(void)
 	defaults();
 	canonical();
 	output();
+	full_output();
 	raw();
 	job_control();
 	hangup();
