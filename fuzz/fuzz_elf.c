@@ -11,8 +11,6 @@
 
 #include "core/exec/exec.h"
 #include "core/lib/err.h"
-#include "core/mm/kmem.h"
-#include "core/mm/pmm.h"
 #include "core/mm/vm.h"
 #include "fs/vfs.h"
 #include "fs/vfs_internal.h"
@@ -29,17 +27,6 @@ static void write_program(const struct vfs_caller *root, const uint8_t *data,
 	fuzz_check(!IS_ERR(file), "create /fuzz/prog");
 	fuzz_check(vfs_write(file, data, size) == (ssize_t)size, "write");
 	vfs_file_put(file);
-}
-
-/* Free pages once caches let go (negative dentries of missing paths). */
-static uint64_t free_pages(void)
-{
-	struct pmm_stats stats;
-
-	vfs_dcache_shrink(NULL);
-	kmem_shrink_all();
-	pmm_get_stats(&stats);
-	return stats.free_pages;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -61,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	write_program(root, data, size);
 	vfs_get_stats(&before);
-	pages = free_pages();
+	pages = fuzz_free_pages();
 	fuzz_check(exec_args_from_kernel(&args, argv, envp) == 0, "args");
 	err = exec_load(root, NULL, "/fuzz/prog", 0, &args, &cred, &image);
 	fuzz_check(err <= 0 && err > -4096, "errno range");
@@ -73,6 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	exec_args_free(&args);
 	vfs_get_stats(&after);
 	fuzz_check(after.files == before.files, "files leaked");
-	fuzz_check(free_pages() == pages, "pages leaked");
+	fuzz_check(fuzz_free_pages() == pages, "pages leaked");
 	return 0;
 }

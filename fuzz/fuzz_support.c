@@ -13,6 +13,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
 #include "core/sched/sched.h"
+#include "fs/vfs_internal.h"
 #include "hosted.h"
 
 static struct boot_info boot_info;
@@ -51,6 +52,16 @@ void fuzz_kernel_init(void)
 	fuzz_check(vfs_mount_root("tmpfs", NULL) == 0, "root mount");
 	root_caller.fs = vfs_fs_context_create();
 	fuzz_check(!IS_ERR(root_caller.fs), "fs context");
+}
+
+uint64_t fuzz_free_pages(void)
+{
+	struct pmm_stats stats;
+
+	vfs_dcache_shrink(NULL);
+	kmem_shrink_all();
+	pmm_get_stats(&stats);
+	return stats.free_pages;
 }
 
 const struct vfs_caller *fuzz_root_caller(void)

@@ -13,5 +13,8 @@ void fuzz_kernel_init(void);
 /* A root caller whose fs context is the name space root. */
 const struct vfs_caller *fuzz_root_caller(void);
 
+/* Free pages once the caches let go of what they keep (dentries, slabs). */
+uint64_t fuzz_free_pages(void);
+
 /* Aborts (a fuzzer crash) with the message when cond is false. */
 void fuzz_check(int cond, const char *message);

@@ -24,8 +24,6 @@
 #include "core/include/uapi/ioctl.h"
 #include "core/lib/err.h"
 #include "core/lib/format.h"
-#include "core/mm/kmem.h"
-#include "core/mm/pmm.h"
 #include "fs/vfs.h"
 #include "fs/vfs_internal.h"
 #include "fuzz_support.h"
@@ -222,16 +220,6 @@ static void run_op(struct pair *pair, struct reader *in)
 	check_queues(pair);
 }
 
-static uint64_t free_pages(void)
-{
-	struct pmm_stats stats;
-
-	vfs_dcache_shrink(NULL);
-	kmem_shrink_all();
-	pmm_get_stats(&stats);
-	return stats.free_pages;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reader in = { data, size, 0 };
@@ -243,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 16384)
 		return 0;
 	vfs_get_stats(&before);
-	pages = free_pages();
+	pages = fuzz_free_pages();
 	open_pair(&pair);
 	while (in.at < in.size)
 		run_op(&pair, &in);
@@ -251,6 +239,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfs_file_put(pair.master);
 	vfs_get_stats(&after);
 	fuzz_check(after.files == before.files, "files leaked");
-	fuzz_check(free_pages() == pages, "pages leaked");
+	fuzz_check(fuzz_free_pages() == pages, "pages leaked");
 	return 0;
 }

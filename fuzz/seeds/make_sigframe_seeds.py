@@ -7,9 +7,9 @@ input encoding of fuzz/fuzz_sigframe.c. Rerun after changing it:
 
     fuzz/seeds/make_sigframe_seeds.py fuzz/corpus/sigframe
 """
-import os
 import struct
-import sys
+
+from seeds import write_seeds
 
 # The action byte's bits: sa_flags, and bits 5-7 the mask.
 SA_ONSTACK, SA_RESTART, SA_SIGINFO, SA_NODEFER, SA_RESETHAND = 1, 2, 4, 8, 16
@@ -65,11 +65,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "fuzz/corpus/sigframe"
-    os.makedirs(out, exist_ok=True)
-    for name, seed in SEEDS.items():
-        with open(os.path.join(out, "seed-" + name), "wb") as f:
-            f.write(seed)
+    write_seeds("fuzz/corpus/sigframe", SEEDS)
 
 
 if __name__ == "__main__":

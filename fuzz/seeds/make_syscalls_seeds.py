@@ -6,9 +6,9 @@ table's order). Rerun after changing the encoding:
 
     fuzz/seeds/make_syscalls_seeds.py fuzz/corpus/syscalls
 """
-import os
 import struct
-import sys
+
+from seeds import write_seeds
 
 AT_FDCWD = -100
 
@@ -187,11 +187,8 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "fuzz/corpus/syscalls"
-    os.makedirs(out, exist_ok=True)
-    for name, calls in SEEDS.items():
-        with open(os.path.join(out, "seed-" + name), "wb") as f:
-            f.write(b"".join(calls))
+    write_seeds("fuzz/corpus/syscalls",
+                {name: b"".join(calls) for name, calls in SEEDS.items()})
 
 
 if __name__ == "__main__":

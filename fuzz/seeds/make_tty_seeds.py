@@ -6,8 +6,7 @@ operation encoding of fuzz/fuzz_tty.c. Rerun after changing it:
 
     fuzz/seeds/make_tty_seeds.py fuzz/corpus/tty
 """
-import os
-import sys
+from seeds import write_seeds
 
 # Operations: the first byte picks, the second is the argument.
 (MASTER_WRITE, SLAVE_WRITE, SLAVE_READ, MASTER_READ, TERMIOS, FLAG_BIT,
@@ -71,11 +70,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "fuzz/corpus/tty"
-    os.makedirs(out, exist_ok=True)
-    for name, seed in SEEDS.items():
-        with open(os.path.join(out, "seed-" + name), "wb") as f:
-            f.write(seed)
+    write_seeds("fuzz/corpus/tty", SEEDS)
 
 
 if __name__ == "__main__":
