@@ -102,6 +102,19 @@ int signal_setup_frame(struct task *task, int signal,
 		       const struct proc_siginfo *info, uint64_t old_mask);
 
 /*
+ * The task's alternate signal stack (sigaltstack), seen from user stack
+ * pointer `sp`: get fills `stack` (SS_ONSTACK when sp is on it, or
+ * SS_DISABLE, plus SS_AUTODISARM as set); set validates and installs
+ * `stack`: 0, -EPERM (sp is on the current one), -EINVAL or -ENOMEM.
+ * The task's own (rt_sigreturn restores it from the frame too).
+ */
+struct signal_stack;
+void signal_altstack_get(const struct task *task, uint64_t sp,
+			 struct signal_stack *stack);
+int signal_altstack_set(struct task *task, uint64_t sp,
+			const struct signal_stack *stack);
+
+/*
  * Job control. jobctl_prepare_locked runs for every signal sent (tree
  * lock held): a stop signal discards a pending SIGCONT; SIGCONT discards
  * pending stops and resumes a stopped process. jobctl_stop is the default

@@ -27,11 +27,60 @@ struct rt_sigframe {
 
 _Static_assert(sizeof(struct proc_siginfo) == 128, "siginfo layout");
 
-/* Whether sp lies on the task's alternate signal stack. */
+/*
+ * Whether sp lies on the task's alternate signal stack. An SS_AUTODISARM
+ * stack counts as left (Linux's on_sig_stack): disarmed while a handler
+ * runs, it is only "on" if user code moved there itself.
+ */
 static bool on_altstack(const struct task *task, uint64_t sp)
 {
-	return task->altstack_size != 0 && sp > task->altstack_sp &&
+	return task->altstack_size != 0 &&
+	       !(task->altstack_flags & SS_AUTODISARM) &&
+	       sp > task->altstack_sp &&
 	       sp - task->altstack_sp <= task->altstack_size;
+}
+
+void signal_altstack_get(const struct task *task, uint64_t sp,
+			 struct signal_stack *stack)
+{
+	stack->sp = task->altstack_sp;
+	stack->size = task->altstack_size;
+	stack->pad = 0;
+	stack->flags = (int32_t)(task->altstack_flags & SS_AUTODISARM);
+	if (task->altstack_size == 0)
+		stack->flags |= SS_DISABLE;
+	else if (on_altstack(task, sp))
+		stack->flags |= SS_ONSTACK;
+}
+
+int signal_altstack_set(struct task *task, uint64_t sp,
+			const struct signal_stack *stack)
+{
+	unsigned int mode = (unsigned int)stack->flags & ~SS_AUTODISARM;
+	uint64_t base = stack->sp, size = stack->size;
+
+	if (on_altstack(task, sp))
+		return -EPERM;
+	if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+		return -EINVAL;
+	if (mode == SS_DISABLE) {
+		base = 0;
+		size = 0;
+	} else if (size < MINSIGSTKSZ) {
+		return -ENOMEM;
+	}
+	task->altstack_sp = base;
+	task->altstack_size = size;
+	task->altstack_flags = stack->flags;
+	return 0;
+}
+
+/* Disarms the alternate stack for the handler (SS_AUTODISARM). */
+static void altstack_disarm(struct task *task)
+{
+	task->altstack_sp = 0;
+	task->altstack_size = 0;
+	task->altstack_flags = SS_DISABLE;
 }
 
 int signal_setup_frame(struct task *task, int signal,
@@ -53,10 +102,11 @@ int signal_setup_frame(struct task *task, int signal,
 	memset(&frame, 0, sizeof(frame));
 	frame.pretcode = action->restorer;
 	frame.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	/* The stack as set (Linux's sas_ss_flags): rt_sigreturn sets it back. */
 	frame.uc.stack.sp = task->altstack_sp;
 	frame.uc.stack.size = task->altstack_size;
-	frame.uc.stack.flags = task->altstack_size == 0 ? SS_DISABLE :
-			       on_altstack(task, regs->rsp) ? SS_ONSTACK : 0;
+	frame.uc.stack.flags = task->altstack_size != 0 ? task->altstack_flags :
+		(int32_t)(SS_DISABLE | (task->altstack_flags & SS_AUTODISARM));
 	struct sigcontext *sc = &frame.uc.mcontext;
 
 	sc->r8 = regs->r8, sc->r9 = regs->r9, sc->r10 = regs->r10;
@@ -87,6 +137,8 @@ int signal_setup_frame(struct task *task, int signal,
 	regs->rdx = frame_addr + offsetof(struct rt_sigframe, uc);
 	regs->rax = 0;
 	regs->rflags &= ~(1ULL << 10 | 1ULL << 8);	/* DF and TF clear */
+	if (task->altstack_flags & SS_AUTODISARM)
+		altstack_disarm(task);
 	return 0;
 }
 
@@ -135,6 +187,7 @@ long signal_return(struct task *task)
 	spin_lock(&process->lock);
 	WRITE_ONCE(task->sigmask, frame.uc.sigmask & ~SIG_UNBLOCKABLE);
 	spin_unlock(&process->lock);
-	task->altstack_flags &= ~SS_ONSTACK;
+	/* As Linux's restore_altstack: what it refuses is ignored. */
+	(void)signal_altstack_set(task, regs->rsp, &frame.uc.stack);
 	return (long)regs->rax;
 }

@@ -180,32 +180,15 @@ long sys_sigaltstack(struct syscall_context *ctx,
 	if (task == NULL)
 		return -ENOSYS;
 	sp = task->user.regs.rsp;
-	old = (struct signal_stack){ .sp = task->altstack_sp,
-				   .size = task->altstack_size };
-	old.flags = task->altstack_size == 0 ? SS_DISABLE :
-		    (sp > task->altstack_sp &&
-		     sp - task->altstack_sp <= task->altstack_size) ?
-						 SS_ONSTACK : 0;
+	signal_altstack_get(task, sp, &old);
 	if (args->arg[0]) {
 		err = vm_copy_from_user(ctx->as, &stack, args->arg[0],
 					sizeof(stack));
 		if (err < 0)
 			return err;
-		if (old.flags == SS_ONSTACK)
-			return -EPERM;
-		unsigned int mode = (unsigned int)stack.flags & ~SS_AUTODISARM;
-
-		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
-			return -EINVAL;
-		if (mode == SS_DISABLE) {
-			stack.sp = 0;
-			stack.size = 0;
-		} else if (stack.size < MINSIGSTKSZ) {
-			return -ENOMEM;
-		}
-		task->altstack_sp = stack.sp;
-		task->altstack_size = stack.size;
-		task->altstack_flags = stack.flags;
+		err = signal_altstack_set(task, sp, &stack);
+		if (err < 0)
+			return err;
 	}
 	if (args->arg[1])
 		return vm_copy_to_user(ctx->as, args->arg[1], &old,

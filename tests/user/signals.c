@@ -145,6 +145,48 @@ static void on_alt(int signal, siginfo_t *info, void *uc)
 	       (now.ss_flags & SS_ONSTACK) != 0);
 }
 
+/*
+ * SS_AUTODISARM: the handler runs with the alternate stack disarmed; the
+ * frame's uc_stack holds it, and rt_sigreturn sets it from there (here
+ * changed by the handler), as Linux's restore_altstack.
+ */
+static void on_autodisarm(int signal, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	stack_t now;
+
+	(void)signal;
+	(void)info;
+	sigaltstack(NULL, &now);
+	printf("autodisarm handler: now %s, frame's flags %#x size %s\n",
+	       now.ss_flags == SS_DISABLE ? "disabled" : "armed",
+	       (unsigned int)uc->uc_stack.ss_flags,
+	       uc->uc_stack.ss_size == ALT_SIZE ? "ALT_SIZE" : "other");
+	uc->uc_stack.ss_size = ALT_SIZE / 2;
+}
+
+static void altstack_autodisarm(void)
+{
+	stack_t stack = { .ss_size = ALT_SIZE, .ss_flags = SS_AUTODISARM }, now;
+
+	alt_base = malloc(ALT_SIZE);
+	CHECK(alt_base != NULL);
+	stack.ss_sp = alt_base;
+	CHECK_OK(sigaltstack(&stack, NULL));
+	CHECK_OK(sigaltstack(NULL, &now));
+	printf("autodisarm: flags %#x\n", (unsigned int)now.ss_flags);
+	install(SIGUSR2, on_autodisarm, SA_ONSTACK | SA_SIGINFO, NULL);
+	CHECK_OK(raise(SIGUSR2));
+	CHECK_OK(sigaltstack(NULL, &now));
+	printf("autodisarm: after the handler flags %#x, size %s\n",
+	       (unsigned int)now.ss_flags,
+	       now.ss_size == ALT_SIZE / 2 ? "the frame's" : "other");
+	stack.ss_flags = SS_DISABLE;
+	CHECK_OK(sigaltstack(&stack, NULL));
+	signal(SIGUSR2, SIG_DFL);
+	free(alt_base);
+}
+
 static void altstack(void)
 {
 	stack_t stack = { .ss_size = ALT_SIZE }, old;
@@ -911,6 +953,7 @@ int main(int argc, char **argv)
 	siginfo_fields();
 	masks();
 	altstack();
+	altstack_autodisarm();
 	nesting();
 	restart_rules();
 	child_deaths();
