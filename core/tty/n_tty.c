@@ -421,6 +421,33 @@ size_t tty_take_locked(struct tty *tty, char *buf, size_t length, bool *eof)
 	return copied;
 }
 
+/* Output stopped by VSTOP (IXON) or TCOOFF, on a line not hung up. */
+static bool output_stopped(struct tty *tty)
+{
+	bool stopped;
+
+	spin_lock(&tty->lock);
+	stopped = tty->output_stopped && !tty->hung_up;
+	spin_unlock(&tty->lock);
+	return stopped;
+}
+
+/*
+ * A writer waits while output is stopped, for VSTART or TCOON (Linux:
+ * echo is held too; here it goes on). 0, or -EAGAIN with `nonblock`, or
+ * -ERESTARTSYS on a signal.
+ */
+static int wait_output_started(struct tty *tty, bool nonblock)
+{
+	if (!output_stopped(tty))
+		return 0;
+	if (nonblock)
+		return -EAGAIN;
+	wait_event(tty->readers,
+		   !output_stopped(tty) || signal_pending_current());
+	return output_stopped(tty) ? -ERESTARTSYS : 0;
+}
+
 ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
 			 bool nonblock)
 {
@@ -429,7 +456,10 @@ ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
 
 	while (done < length) {
 		size_t taken = done, limit = sizeof(out.bytes);
+		int err = wait_output_started(tty, nonblock);
 
+		if (err < 0)
+			return done > 0 ? (ssize_t)done : err;
 		/* A byte makes up to 2 (ONLCR): take what surely fits. */
 		if (nonblock && tty->ops->write_room != NULL) {
 			limit = MIN(limit, tty->ops->write_room(tty));

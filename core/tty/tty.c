@@ -232,7 +232,7 @@ static unsigned int tty_poll(struct vfs_file *file)
 		mask |= POLLIN | POLLRDNORM;
 	if (tty->hung_up)
 		mask |= POLLHUP;
-	else
+	else if (!tty->output_stopped)
 		mask |= POLLOUT | POLLWRNORM;
 	spin_unlock(&tty->lock);
 	return mask;
@@ -300,6 +300,7 @@ static int flow(struct tty *tty, unsigned long action)
 	else if (action == TCOON)
 		tty->output_stopped = false;
 	spin_unlock(&tty->lock);
+	tty_wake_readers(tty);	/* stopped writers wait there */
 	return 0;
 }
 

@@ -78,7 +78,8 @@ struct tty {
 	int session;			/* 0: not a controlling terminal */
 	int pgrp;			/* foreground process group */
 
-	struct wait_queue readers;	/* input arrived, termios changed */
+	/* Input arrived, termios changed, output restarted (writers). */
+	struct wait_queue readers;
 	struct vfs_poll_head poll_head;
 };
 

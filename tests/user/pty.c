@@ -174,6 +174,27 @@ static void full_output(void)
 	CHECK(fcntl(master, F_SETFL, master_flags) == 0);
 }
 
+/*
+ * IXON: VSTOP (^S) typed on the terminal stops the slave's output, so a
+ * non-blocking write finds no room; VSTART (^Q) lets it go again.
+ */
+static void stopped_output(void)
+{
+	int slave_flags = fcntl(slave, F_GETFL);
+	ssize_t n;
+
+	CHECK(fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK) == 0);
+	type("\x13");
+	n = write(slave, "held", 4);
+	printf("^S, non-blocking write: %zd %s\n", n,
+	       n < 0 ? strerror(errno) : "");
+	type("\x11");
+	n = write(slave, "go", 2);
+	printf("^Q, write: %zd\n", n);
+	drain_master("after ^Q");
+	CHECK(fcntl(slave, F_SETFL, slave_flags) == 0);
+}
+
 static void raw(void)
 {
 	struct termios t, saved;
@@ -382,6 +403,7 @@ int main(void)
 	canonical();
 	output();
 	full_output();
+	stopped_output();
 	raw();
 	job_control();
 	hangup();
