@@ -137,13 +137,14 @@ static void set_termios(struct pair *pair, struct reader *in, uint8_t op)
 	static const unsigned int commands[] = { TCSETS, TCSETSW, TCSETSF };
 	struct termios termios;
 	const uint8_t *bytes;
+	size_t length;
 	uint8_t what = next_byte(in);
 
 	ioctl_checked(pair->slave, TCGETS, &termios);
 	switch (op) {
 	case 0:
-		memcpy(&termios, in->data + in->at,
-		       next_bytes(in, sizeof(termios), &bytes));
+		length = next_bytes(in, sizeof(termios), &bytes);
+		memcpy(&termios, bytes, length);
 		break;
 	case 1: {	/* toggle bit what % 32 of flag word what / 32 % 4 */
 		uint32_t *words[] = { &termios.c_iflag, &termios.c_oflag,
@@ -193,7 +194,8 @@ static void run_op(struct pair *pair, struct reader *in)
 		break;
 	case 7:
 		memset(&size, 0, sizeof(size));
-		memcpy(&size, in->data + in->at, next_bytes(in, 8, &bytes));
+		length = next_bytes(in, sizeof(size), &bytes);
+		memcpy(&size, bytes, length);
 		ioctl_checked(arg & 1 ? pair->master : pair->slave, TIOCSWINSZ,
 			      &size);
 		break;

@@ -28,6 +28,11 @@
 #include "invariants.h"
 #include "user_script.h"
 
+/*
+ * Pages the baseline may lose over a run to what inputs make once and
+ * keep (a cache's slabs, lazily made tables): past it, a leak.
+ */
+#define DRIFT_PAGES 512
 /* Virtual time killed tasks have to be reaped: past it, a hang. */
 #define REAP_BUDGET_NS 10000000000ULL
 
@@ -40,6 +45,7 @@ static struct {
 	int script_id;
 	struct completion go, done;	/* input posted; everything reaped */
 	struct fuzz_snapshot baseline;
+	struct fuzz_snapshot first;	/* the baseline at boot */
 	struct rlimit64 init_limits[RLIMIT_NLIMITS];
 	char hostname[65];
 } tasks;
@@ -188,6 +194,7 @@ void fuzz_tasks_boot(const struct fuzz_tasks_harness *harness)
 	init = proc_init_process;
 	memcpy(tasks.init_limits, init->rlimits, sizeof(init->rlimits));
 	fuzz_snapshot_take(&tasks.baseline);
+	tasks.first = tasks.baseline;
 }
 
 /* A fresh /tmp for the input. */
@@ -267,4 +274,14 @@ void fuzz_tasks_run_input(void)
 	if (!fuzz_snapshot_same(&now, &again, difference, sizeof(difference)))
 		tasks.harness->report("kernel state leaked", difference);
 	tasks.baseline = again;
+	/*
+	 * Growth that a rerun does not repeat (state made once per new
+	 * value: an id, an address) still must not add up across inputs.
+	 */
+	if (tasks.first.free_pages - again.free_pages > DRIFT_PAGES) {
+		fuzz_snapshot_same(&tasks.first, &again, difference,
+				   sizeof(difference));
+		tasks.harness->report("kernel state grew across inputs",
+				      difference);
+	}
 }

@@ -170,6 +170,8 @@ long proc_clone(uint64_t flags, uaddr_t stack, uaddr_t parent_tid,
 			process_unhash(process);
 			mutex_unlock(&proc_tree_lock);
 		}
+		vm_put(task->user.as);	/* task_exit's to drop, had it run */
+		task->user.as = NULL;
 		task_put(task);
 		if (process != parent)
 			process_put(process);	/* the tree's reference */
