@@ -13,6 +13,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
 #include "core/sched/sched.h"
+#include "core/sync/lockcheck.h"
 #include "fs/vfs_internal.h"
 #include "hosted.h"
 
@@ -37,6 +38,8 @@ void fuzz_kernel_init(void)
 	if (booted)
 		return;
 	booted = 1;
+	/* Reports print the input; set it to see where held locks were taken. */
+	lockcheck_set_backtraces(getenv("AMPHI_FUZZ_LOCK_BACKTRACES") != NULL);
 	hosted_clock_init(true);
 	hosted_symbols_init();
 	hosted_cpus_init(1);

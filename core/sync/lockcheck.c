@@ -20,6 +20,13 @@ unsigned long lockcheck_violations(void)
 	return __atomic_load_n(&violations, __ATOMIC_RELAXED);
 }
 
+static bool backtraces = true;	/* set once, before threads run */
+
+void lockcheck_set_backtraces(bool on)
+{
+	backtraces = on;
+}
+
 /* The current thread's state if its locks are being checked now, else NULL. */
 static struct lockcheck_state *checked_state(void)
 {
@@ -40,8 +47,9 @@ static void report_header(const char *what)
 
 static void report_held(const struct held_lock *held)
 {
-	printk_raw("  held: %s (rank %d), taken at:\n", held->class->name,
-		   held->class->rank);
+	printk_raw("  held: %s (rank %d), taken at:%s\n", held->class->name,
+		   held->class->rank,
+		   backtraces ? "" : " (backtraces are off)");
 	backtrace_print_addresses(held->frames, held->frame_count);
 }
 
@@ -107,7 +115,8 @@ void lockcheck_acquire(const void *lock, const struct lock_class *class,
 	held = &state->held[state->depth++];
 	held->lock = lock;
 	held->class = class;
-	held->frame_count = backtrace_collect(held->frames, LOCKCHECK_FRAMES, 1);
+	held->frame_count = backtraces ?
+		backtrace_collect(held->frames, LOCKCHECK_FRAMES, 1) : 0;
 }
 
 static void report_not_held(struct lockcheck_state *state, const void *lock,

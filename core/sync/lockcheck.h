@@ -56,6 +56,13 @@ int lockcheck_spinlocks_held(void);
 unsigned long lockcheck_violations(void);
 
 /*
+ * Whether acquisitions record their backtrace for reports (the default).
+ * The fuzzers, whose reports carry the input instead, turn it off: it is
+ * a frame walk per lock taken. Call before other threads run.
+ */
+void lockcheck_set_backtraces(bool on);
+
+/*
  * Where the current thread's state lives; the scheduler provides it.
  * NULL before the scheduler runs or outside a thread: nothing is checked.
  */
