@@ -12,7 +12,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/pmm.h"
 #include "core/proc/proc.h"
-#include "core/sched/sched.h"
+#include "core/sched/wait.h"
 #include "core/sched/kstack.h"
 #include "core/sched/thread.h"
 #include "core/sched/timer.h"
@@ -45,7 +45,7 @@ void fuzz_snapshot_take(struct fuzz_snapshot *snapshot)
 	 * its last timer is gone) run first, or a timed sleep they are
 	 * about to leave counts as a pending timer.
 	 */
-	thread_yield();
+	sleep_ns(1);
 	vfs_dcache_shrink(NULL);
 	kstack_cache_drain();
 	kmem_shrink_all();
