@@ -68,14 +68,18 @@ struct report {
 	char *out;
 	size_t size, length;
 	bool same;
+	bool growth_only;	/* fewer objects (more free pages) is the same */
 };
 
-static void differ(struct report *report, const char *what, long long base,
-		   long long now)
+/* `held` < 0: a count of what is free (pages), where less is more held. */
+static void differ_held(struct report *report, const char *what,
+			long long base, long long now, int held)
 {
 	int n;
 
 	if (base == now)
+		return;
+	if (report->growth_only && (now - base) * held < 0)
 		return;
 	report->same = false;
 	if (report->length >= report->size)
@@ -87,16 +91,22 @@ static void differ(struct report *report, const char *what, long long base,
 		report->length += (size_t)n;
 }
 
-bool fuzz_snapshot_same(const struct fuzz_snapshot *base,
-			const struct fuzz_snapshot *now, char *out,
-			size_t size)
+static void differ(struct report *report, const char *what, long long base,
+		   long long now)
 {
-	struct report report = { out, size, 0, true };
+	differ_held(report, what, base, now, 1);
+}
+
+static bool compare(const struct fuzz_snapshot *base,
+		    const struct fuzz_snapshot *now, char *out, size_t size,
+		    bool growth_only)
+{
+	struct report report = { out, size, 0, true, growth_only };
 
 	if (size > 0)
 		out[0] = '\0';
-	differ(&report, "free pages", (long long)base->free_pages,
-	       (long long)now->free_pages);
+	differ_held(&report, "free pages", (long long)base->free_pages,
+		    (long long)now->free_pages, -1);
 	for (unsigned int i = 0; i < now->cache_count; i++) {
 		uint64_t before = 0;
 
@@ -119,6 +129,20 @@ bool fuzz_snapshot_same(const struct fuzz_snapshot *base,
 	differ(&report, "processes", base->processes, now->processes);
 	differ(&report, "tasks", base->tasks, now->tasks);
 	return report.same;
+}
+
+bool fuzz_snapshot_same(const struct fuzz_snapshot *base,
+			const struct fuzz_snapshot *now, char *out,
+			size_t size)
+{
+	return compare(base, now, out, size, false);
+}
+
+bool fuzz_snapshot_grew(const struct fuzz_snapshot *base,
+			const struct fuzz_snapshot *now, char *out,
+			size_t size)
+{
+	return !compare(base, now, out, size, true);
 }
 
 const char *fuzz_locks_and_warnings(void)

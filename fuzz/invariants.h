@@ -40,5 +40,14 @@ bool fuzz_snapshot_same(const struct fuzz_snapshot *base,
 			const struct fuzz_snapshot *now, char *out,
 			size_t size);
 
+/*
+ * Whether `now` holds more than `base` in any way (fewer free pages, more
+ * objects of a kind); writes those clauses into `out`. What was freed
+ * since is not growth.
+ */
+bool fuzz_snapshot_grew(const struct fuzz_snapshot *base,
+			const struct fuzz_snapshot *now, char *out,
+			size_t size);
+
 /* A lock still held, a lock-order report or a WARN: a description, or NULL. */
 const char *fuzz_locks_and_warnings(void);

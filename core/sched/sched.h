@@ -45,7 +45,11 @@ __noreturn void sched_run_ap(unsigned int cpu);
  */
 void schedule(void);
 
-/* Lets another runnable thread run first. May sleep. */
+/*
+ * Requeues the current thread by its virtual runtime: another runnable
+ * thread runs first only if it has had less CPU time (the same thread
+ * may go on; sleep to let every woken thread run). May sleep.
+ */
 void thread_yield(void);
 
 /*

@@ -87,43 +87,52 @@ static void echo_byte(struct tty *tty, struct tty_out *out, unsigned char c)
 	}
 }
 
-/* The column after echoing line[0..length) from where the line began. */
-static unsigned int line_width(const struct tty *tty, size_t length)
+/* Columns the echo of c takes, c not a tab. */
+static unsigned int char_width(const struct tty *tty, unsigned char c)
 {
-	unsigned int column = tty->line_column;
+	if (!is_ctrl(c))
+		return 1;
+	return (tty->termios.c_lflag & ECHOCTL) ? 2 : 0;
+}
 
-	for (size_t i = 0; i < length; i++) {
-		unsigned char c = (unsigned char)tty->line[i];
+/*
+ * Columns the echo of the tab at line[tab] took: up to the next multiple
+ * of 8 from where it began, found back to the previous tab (which ended
+ * on a multiple of 8) or the line's start, as Linux's eraser: a line of
+ * erases stays linear.
+ */
+static unsigned int tab_width(const struct tty *tty, size_t tab)
+{
+	unsigned int column = 0;
+	size_t i = tab;
 
-		if (c == '\t')
-			column = (column | 7) + 1;
-		else if (is_ctrl(c) && (tty->termios.c_lflag & ECHOCTL))
-			column += 2;
-		else if (!is_ctrl(c))
-			column++;
-	}
-	return column;
+	while (i > 0 && tty->line[i - 1] != '\t')
+		column += char_width(tty, (unsigned char)tty->line[--i]);
+	if (i == 0)
+		column += tty->line_column;
+	return 8 - column % 8;
 }
 
 /* Erases the last character of the edit line, on screen too. */
 static void erase_one(struct tty *tty, struct tty_out *out, bool visual)
 {
-	unsigned int before, after;
+	unsigned char c;
+	unsigned int width;
 
 	if (tty->line_length == 0)
 		return;
-	after = line_width(tty, tty->line_length);
-	tty->line_length--;
-	before = line_width(tty, tty->line_length);
+	c = (unsigned char)tty->line[--tty->line_length];
 	if (!(tty->termios.c_lflag & ECHO))
 		return;
 	if (!visual) {
 		echo_byte(tty, out, tty->termios.c_cc[VERASE]);
 		return;
 	}
-	for (unsigned int i = before; i < after; i++) {
+	width = c == '\t' ? tab_width(tty, tty->line_length) :
+			    char_width(tty, c);
+	for (unsigned int i = 0; i < width; i++) {
 		out_byte(tty, out, '\b');
-		if (tty->line[tty->line_length] != '\t') {
+		if (c != '\t') {
 			out_byte(tty, out, ' ');
 			out_byte(tty, out, '\b');
 		}

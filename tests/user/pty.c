@@ -167,6 +167,7 @@ static void full_output(void)
 	       n < 0 ? strerror(errno) : "", total > 0);
 	while (read(master, chunk, sizeof(chunk)) > 0)
 		;
+	usleep(20000);	/* Linux frees the room in a worker */
 	printf("after the master read: %zd\n", write(slave, "y", 1));
 	while (read(master, chunk, sizeof(chunk)) > 0)
 		;
@@ -185,10 +186,12 @@ static void stopped_output(void)
 
 	CHECK(fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK) == 0);
 	type("\x13");
+	usleep(20000);	/* Linux takes input in a worker */
 	n = write(slave, "held", 4);
 	printf("^S, non-blocking write: %zd %s\n", n,
 	       n < 0 ? strerror(errno) : "");
 	type("\x11");
+	usleep(20000);
 	n = write(slave, "go", 2);
 	printf("^Q, write: %zd\n", n);
 	drain_master("after ^Q");
