@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -116,6 +117,13 @@ static void canonical(void)
 	type("one two  \x17three\n");
 	drain_master("werase echo");
 	slave_read("werase line");
+	/* A tab erases back to where it began: after text, after a tab. */
+	type("ab\tc\x7f\x7f\x7f" "d\n");
+	drain_master("tab erase echo");
+	slave_read("tab erase line");
+	type("\tx\t\x7f\x7fy\n");
+	drain_master("tab after tab erase echo");
+	slave_read("tab after tab erase line");
 	type("\x01\tz\n");
 	drain_master("ctl echo");
 	slave_read("ctl line");
@@ -182,6 +190,7 @@ static void full_output(void)
 static void stopped_output(void)
 {
 	int slave_flags = fcntl(slave, F_GETFL);
+	struct pollfd writable = { .fd = slave, .events = POLLOUT };
 	ssize_t n;
 
 	CHECK(fcntl(slave, F_SETFL, slave_flags | O_NONBLOCK) == 0);
@@ -190,6 +199,8 @@ static void stopped_output(void)
 	n = write(slave, "held", 4);
 	printf("^S, non-blocking write: %zd %s\n", n,
 	       n < 0 ? strerror(errno) : "");
+	printf("^S, poll POLLOUT: %d\n", poll(&writable, 1, 0) == 1 &&
+					  (writable.revents & POLLOUT));
 	type("\x11");
 	usleep(20000);
 	n = write(slave, "go", 2);

@@ -146,3 +146,26 @@ Test(sync_lockcheck, same_kind_nests_in_address_order, .init = boot)
 	cr_assert_eq(lockcheck_violations(), before + 1);
 	cr_assert_not_null(strstr(log_now(), "lock order inversion"));
 }
+
+/*
+ * With backtraces off (the fuzzers) an inversion is still caught and
+ * reported, saying the held lock's backtrace was not taken.
+ */
+Test(sync_lockcheck, inversion_is_reported_without_backtraces, .init = boot)
+{
+	struct mutex outer, inner;
+	unsigned long before = lockcheck_violations();
+
+	lockcheck_set_backtraces(false);
+	mutex_init(&outer, "test_outer", LOCK_RANK_MUTEX_OUTER);
+	mutex_init(&inner, "test_inner", LOCK_RANK_MUTEX);
+	mutex_lock(&inner);
+	mutex_lock(&outer);		/* inverted */
+	mutex_unlock(&outer);
+	mutex_unlock(&inner);
+	lockcheck_set_backtraces(true);
+	cr_assert_eq(lockcheck_violations(), before + 1);
+	cr_assert_not_null(strstr(log_now(),
+				  "held: test_inner (rank 20), taken at: "
+				  "(backtraces are off)"));
+}
