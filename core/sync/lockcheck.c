@@ -20,11 +20,16 @@ unsigned long lockcheck_violations(void)
 	return __atomic_load_n(&violations, __ATOMIC_RELAXED);
 }
 
-static bool backtraces = true;	/* set once, before threads run */
+static bool backtraces = true;	/* atomic */
 
 void lockcheck_set_backtraces(bool on)
 {
-	backtraces = on;
+	__atomic_store_n(&backtraces, on, __ATOMIC_RELAXED);
+}
+
+static bool backtraces_on(void)
+{
+	return __atomic_load_n(&backtraces, __ATOMIC_RELAXED);
 }
 
 /* The current thread's state if its locks are being checked now, else NULL. */
@@ -49,7 +54,7 @@ static void report_held(const struct held_lock *held)
 {
 	printk_raw("  held: %s (rank %d), taken at:%s\n", held->class->name,
 		   held->class->rank,
-		   backtraces ? "" : " (backtraces are off)");
+		   backtraces_on() ? "" : " (backtraces are off)");
 	backtrace_print_addresses(held->frames, held->frame_count);
 }
 
@@ -115,7 +120,7 @@ void lockcheck_acquire(const void *lock, const struct lock_class *class,
 	held = &state->held[state->depth++];
 	held->lock = lock;
 	held->class = class;
-	held->frame_count = backtraces ?
+	held->frame_count = backtraces_on() ?
 		backtrace_collect(held->frames, LOCKCHECK_FRAMES, 1) : 0;
 }
 

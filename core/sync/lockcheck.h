@@ -58,7 +58,7 @@ unsigned long lockcheck_violations(void);
 /*
  * Whether acquisitions record their backtrace for reports (the default).
  * The fuzzers, whose reports carry the input instead, turn it off: it is
- * a frame walk per lock taken. Call before other threads run.
+ * a frame walk per lock taken. Any context.
  */
 void lockcheck_set_backtraces(bool on);
 
