@@ -13,7 +13,12 @@ void fuzz_kernel_init(void);
 /* A root caller whose fs context is the name space root. */
 const struct vfs_caller *fuzz_root_caller(void);
 
-/* Free pages once the caches let go of what they keep (dentries, slabs). */
+/*
+ * Free pages, counting what the page-holding caches keep for reuse (empty
+ * slabs, kernel stacks) as free; unused dentries are dropped first.
+ * Counting instead of shrinking keeps the next input from paying to
+ * rebuild every cache.
+ */
 uint64_t fuzz_free_pages(void);
 
 /* Aborts (a fuzzer crash) with the message when cond is false. */

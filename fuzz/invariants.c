@@ -10,15 +10,14 @@
 
 #include "core/lib/panic.h"
 #include "core/mm/kmem.h"
-#include "core/mm/pmm.h"
 #include "core/proc/proc.h"
 #include "core/sched/wait.h"
-#include "core/sched/kstack.h"
 #include "core/sched/thread.h"
 #include "core/sched/timer.h"
 #include "core/sync/lockcheck.h"
 #include "fs/vfs.h"
 #include "fs/vfs_internal.h"
+#include "fuzz_support.h"
 
 static void record_cache(struct kmem_cache *cache, void *arg)
 {
@@ -37,7 +36,6 @@ static void record_cache(struct kmem_cache *cache, void *arg)
 void fuzz_snapshot_take(struct fuzz_snapshot *snapshot)
 {
 	struct vfs_stats vfs;
-	struct pmm_stats pmm;
 
 	memset(snapshot, 0, sizeof(*snapshot));
 	/*
@@ -46,9 +44,7 @@ void fuzz_snapshot_take(struct fuzz_snapshot *snapshot)
 	 * about to leave counts as a pending timer.
 	 */
 	sleep_ns(1);
-	vfs_dcache_shrink(NULL);
-	kstack_cache_drain();
-	kmem_shrink_all();
+	snapshot->free_pages = fuzz_free_pages();	/* drops dentries */
 	kmem_for_each_cache(record_cache, snapshot);
 	vfs_get_stats(&vfs);
 	snapshot->files = vfs.files;
@@ -60,8 +56,6 @@ void fuzz_snapshot_take(struct fuzz_snapshot *snapshot)
 	snapshot->threads = thread_count();
 	snapshot->processes = proc_process_count();
 	snapshot->tasks = proc_task_count();
-	pmm_get_stats(&pmm);	/* last: the walks above may allocate */
-	snapshot->free_pages = pmm.free_pages;
 }
 
 struct report {

@@ -2,8 +2,8 @@
  * Kernel invariants the fuzzers check after every input: what a quiet
  * kernel holds (free pages, every slab cache's live objects, files,
  * pinned dentries, inodes, mounts, pending timers, threads, processes),
- * taken as a snapshot after the caches are shrunk, and compared with the
- * baseline taken before the input. A difference is a kernel leak.
+ * taken as a snapshot (pages the caches keep count as free) and compared
+ * with the baseline taken before the input. A difference is a kernel leak.
  */
 #pragma once
 
@@ -27,8 +27,8 @@ struct fuzz_snapshot {
 };
 
 /*
- * Shrinks the kernel's caches (dentries, kernel stacks, empty slabs) and
- * records the snapshot. May sleep.
+ * Drops unused dentries and records the snapshot; empty slabs and cached
+ * kernel stacks count as free pages (fuzz_free_pages). May sleep.
  */
 void fuzz_snapshot_take(struct fuzz_snapshot *snapshot);
 

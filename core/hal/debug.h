@@ -30,6 +30,15 @@ void hal_memcheck_defined(const void *p, size_t size);
 uintptr_t hal_memcheck_read_hidden(const void *p);
 
 /*
+ * Whether the checker holds the byte at p inaccessible (a freed object's
+ * first byte, where a live one's is addressable): 1 yes, 0 no, -1 when no
+ * checker tracks it (bare metal; hosted without ASan). Lets an allocator
+ * tell a double free in O(1) instead of walking its free list. Any
+ * context.
+ */
+int hal_memcheck_freed(const void *p);
+
+/*
  * Looks up the function containing code address `address`. Stores its name
  * in `name` (truncated to `size`) and the distance from its start in
  * `*offset`. Returns 0, or -ENOENT if no symbol covers the address. Any

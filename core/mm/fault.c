@@ -209,6 +209,41 @@ int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access)
 	return err;
 }
 
+/*
+ * Pages vm_populate faults in under one hold of as->lock before it lets
+ * a waiting writer (mmap, munmap of another thread) in.
+ */
+#define POPULATE_BATCH 256
+
+int vm_populate(struct address_space *as, uaddr_t start, uint64_t length,
+		unsigned int access)
+{
+	uaddr_t va = ALIGN_DOWN(start, PAGE_SIZE);
+	uaddr_t end = start + length;
+	int err = 0;
+
+	ASSERT(lockcheck_spinlocks_held() == 0); /* may sleep */
+	if (end < start || end > as->limit)
+		return -EFAULT;
+	while (va < end && err == 0) {
+		struct vma *vma;
+		uaddr_t stop;
+
+		rwlock_read_lock(&as->lock);
+		vma = vma_find(as, va);	/* again each batch: it may change */
+		if (vma == NULL || va < vma->start)
+			err = -EFAULT;
+		else if (!access_allowed(vma, access))
+			err = -EACCES;
+		stop = err ? va : MIN(MIN(end, vma->end),
+				      va + POPULATE_BATCH * PAGE_SIZE);
+		for (; va < stop && err == 0; va += PAGE_SIZE)
+			err = fault_page(as, vma, va, access);
+		rwlock_read_unlock(&as->lock);
+	}
+	return err;
+}
+
 int vm_fault_segv_code(int error)
 {
 	return error == -EACCES ? VM_SEGV_ACCERR : VM_SEGV_MAPERR;

@@ -204,13 +204,20 @@ static bool object_is_valid(const struct kmem_cache *cache,
 	       offset / cache->stride < cache->objects_per_slab;
 }
 
-/* Debug builds: panics if object is already on the slab's free list. */
+/*
+ * Debug builds: panics if object is already on the slab's free list.
+ * `freed` is hal_memcheck_freed(object) before this free: a checker that
+ * tracks objects answers at once; without one, the list is walked.
+ */
 static void check_not_free_locked(struct kmem_cache *cache, struct page *slab,
-				  void *object)
+				  void *object, int freed)
 {
 	unsigned int steps = 0;
 
-	if (!CONFIG_DEBUG)
+	if (freed > 0)
+		panic("kmem: double free of %p in cache %s", object,
+		      cache->name);
+	if (!CONFIG_DEBUG || freed == 0)
 		return;
 	for (void *p = slab->slab.freelist; p; p = object_next(p)) {
 		if (p == object)
@@ -225,11 +232,12 @@ static void check_not_free_locked(struct kmem_cache *cache, struct page *slab,
 static void cache_free(struct kmem_cache *cache, struct page *slab,
 		       void *object)
 {
+	int freed = hal_memcheck_freed(object);
 	irq_flags_t irq;
 
 	hal_memcheck_object_free(object, cache->stride);
 	irq = spin_lock_irqsave(&cache->lock);
-	check_not_free_locked(cache, slab, object);
+	check_not_free_locked(cache, slab, object, freed);
 	object_set_next(object, slab->slab.freelist);
 	slab->slab.freelist = object;
 	if (slab->slab.inuse == cache->objects_per_slab)
@@ -371,6 +379,22 @@ size_t kmem_shrink_all(void)
 	size_t total = 0;
 
 	kmem_for_each_cache(shrink_one, &total);
+	return total;
+}
+
+static void count_cached(struct kmem_cache *cache, void *total)
+{
+	irq_flags_t irq = spin_lock_irqsave(&cache->lock);
+
+	*(size_t *)total += (size_t)cache->empty_count << cache->slab_order;
+	spin_unlock_irqrestore(&cache->lock, irq);
+}
+
+size_t kmem_cached_pages(void)
+{
+	size_t total = 0;
+
+	kmem_for_each_cache(count_cached, &total);
 	return total;
 }
 

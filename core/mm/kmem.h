@@ -87,6 +87,13 @@ void kmem_for_each_cache(void (*fn)(struct kmem_cache *cache, void *arg),
 /* Shrinks every cache; returns the pages freed. */
 size_t kmem_shrink_all(void);
 
+/*
+ * Pages in the empty slabs the caches keep for their next objects: what
+ * kmem_shrink_all() would free now (for leak checks that count them as
+ * free without shrinking).
+ */
+size_t kmem_cached_pages(void);
+
 /* General-purpose allocation. NULL when out of memory. */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);

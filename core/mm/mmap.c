@@ -223,12 +223,8 @@ static void populate(struct address_space *as, uaddr_t start, uint64_t length,
 	unsigned int access = (prot & PROT_WRITE) ? VM_ACCESS_WRITE
 						  : VM_ACCESS_READ;
 
-	if (!(prot & PROT_ACCESS))
-		return;
-	for (uint64_t done = 0; done < length; done += PAGE_SIZE) {
-		if (vm_fault(as, start + done, access) < 0)
-			return; /* Linux ignores a failed populate */
-	}
+	if (prot & PROT_ACCESS) /* Linux ignores a failed populate */
+		(void)vm_populate(as, start, length, access);
 }
 
 /* Every check before the address space is locked. */

@@ -142,6 +142,16 @@ struct address_space *vm_fork(struct address_space *parent);
  */
 int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access);
 
+/*
+ * Faults in every page of [start, start + length) for `access`, as
+ * vm_fault would one by one but looking up each VMA once (MAP_POPULATE).
+ * Stops at the first error and returns it (a hole: -EFAULT,
+ * a forbidding VMA: -EACCES, -ENOMEM, VM_FAULT_SIGBUS); 0 when all are in.
+ * Does not grow stacks. May sleep.
+ */
+int vm_populate(struct address_space *as, uaddr_t start, uint64_t length,
+		unsigned int access);
+
 /* The VM_SEGV_* code for a vm_fault error (not VM_FAULT_SIGBUS). */
 int vm_fault_segv_code(int error);
 

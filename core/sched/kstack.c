@@ -82,6 +82,15 @@ void kstack_free(void *stack)
 		release(stack);
 }
 
+unsigned int kstack_cached(void)
+{
+	irq_flags_t flags = spin_lock_irqsave(&kstacks_lock);
+	unsigned int count = cached;
+
+	spin_unlock_irqrestore(&kstacks_lock, flags);
+	return count;
+}
+
 unsigned int kstack_cache_drain(void)
 {
 	unsigned int freed = 0;

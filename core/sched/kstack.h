@@ -27,3 +27,6 @@ void kstack_free(void *stack);
  * May sleep.
  */
 unsigned int kstack_cache_drain(void);
+
+/* How many stacks the cache holds now (each KSTACK_SIZE bytes). */
+unsigned int kstack_cached(void);

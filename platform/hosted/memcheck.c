@@ -69,3 +69,13 @@ hal_memcheck_read_hidden(const void *p)
 	VALGRIND_MAKE_MEM_NOACCESS(p, sizeof(word));
 	return word;
 }
+
+int hal_memcheck_freed(const void *p)
+{
+#ifdef HOSTED_ASAN
+	return __asan_address_is_poisoned(p) ? 1 : 0;
+#else
+	(void)p;
+	return -1; /* Valgrind tracks it but cannot be asked cheaply */
+#endif
+}

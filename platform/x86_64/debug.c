@@ -37,6 +37,12 @@ uintptr_t hal_memcheck_read_hidden(const void *p)
 	return *(const uintptr_t *)p;
 }
 
+int hal_memcheck_freed(const void *p)
+{
+	(void)p;
+	return -1;
+}
+
 int hal_symbolize(uintptr_t address, char *name, size_t size,
 		  uintptr_t *offset)
 {

@@ -256,6 +256,42 @@ Test(vm_fault, plain_vma_does_not_grow, .init = vm_test_boot)
 	vm_test_destroy(as);
 }
 
+Test(vm_fault, populate_fills_each_vma_and_stops_at_a_hole_or_a_forbidding_vma,
+     .init = vm_test_boot)
+{
+	struct address_space *as = vm_test_create();
+	uint64_t pages = 3 * 256 + 5; /* more than one batch of faults */
+
+	vm_test_map(as, BASE, pages * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
+	vm_test_map(as, BASE + pages * PAGE_SIZE, PAGE_SIZE, PROT_READ,
+		    ANON_PRIVATE | MAP_FIXED);
+	/* Two VMAs, the first wholly, then the read-only one forbids writes. */
+	cr_assert_eq(vm_populate(as, BASE + 5, (pages + 1) * PAGE_SIZE,
+				 VM_ACCESS_WRITE), -EACCES);
+	for (uint64_t i = 0; i < pages; i++) {
+		pte_t entry;
+
+		cr_assert_eq(pgtable_lookup(as->root, BASE + i * PAGE_SIZE,
+					    NULL, &entry, NULL), 0,
+			     "page %lu", (unsigned long)i);
+		cr_assert(entry & PTE_WRITE, "page %lu", (unsigned long)i);
+	}
+	cr_assert_eq(vm_test_phys(as, BASE + pages * PAGE_SIZE), 0);
+	cr_assert_eq(vm_populate(as, BASE + pages * PAGE_SIZE, PAGE_SIZE,
+				 VM_ACCESS_READ), 0);
+	cr_assert_neq(vm_test_phys(as, BASE + pages * PAGE_SIZE), 0);
+	/* A hole after the mappings; nothing mapped at all; past the end. */
+	cr_assert_eq(vm_populate(as, BASE, (pages + 2) * PAGE_SIZE,
+				 VM_ACCESS_READ), -EFAULT);
+	cr_assert_eq(vm_populate(as, BASE - PAGE_SIZE, PAGE_SIZE,
+				 VM_ACCESS_READ), -EFAULT);
+	cr_assert_eq(vm_populate(as, as->limit - PAGE_SIZE, 2 * PAGE_SIZE,
+				 VM_ACCESS_READ), -EFAULT);
+	cr_assert_eq(vm_populate(as, BASE, ~0ULL, VM_ACCESS_READ), -EFAULT);
+	cr_assert_eq(vm_populate(as, BASE, 0, VM_ACCESS_READ), 0);
+	vm_test_destroy(as);
+}
+
 Test(vm_fault, destroy_returns_every_page_after_fork, .init = vm_test_boot)
 {
 	struct address_space *parent = vm_test_create();
