@@ -33,6 +33,32 @@ struct tty_out {
 	size_t length;
 };
 
+/*
+ * The input bytes receive_byte must look at closely (Linux's char_map):
+ * CR, NL and every character the termios names in c_cc. The rest are
+ * ordinary in any mode and skip the comparisons with each of them. Made
+ * under tty->lock for one chunk of input, so the termios cannot change.
+ */
+struct char_map {
+	uint64_t bits[4];
+};
+
+static void char_map_build(const struct tty *tty, struct char_map *map)
+{
+	map->bits[0] = (1ULL << '\r') | (1ULL << '\n');
+	map->bits[1] = map->bits[2] = map->bits[3] = 0;
+	for (unsigned int i = 0; i < NCCS; i++) {
+		unsigned char c = tty->termios.c_cc[i];
+
+		map->bits[c >> 6] |= 1ULL << (c & 63);
+	}
+}
+
+static bool char_map_has(const struct char_map *map, unsigned char c)
+{
+	return (map->bits[c >> 6] >> (c & 63)) & 1;
+}
+
 static bool is_ctrl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
@@ -52,6 +78,12 @@ static void out_byte(struct tty *tty, struct tty_out *out, unsigned char c)
 
 	if (out->length + 2 > sizeof(out->bytes))
 		return;
+	if (!is_ctrl(c) && (c < 'a' || c > 'z' || !(oflag & OPOST) ||
+			    !(oflag & OLCUC))) {
+		out->bytes[out->length++] = (char)c; /* as is, one column */
+		tty->column++;
+		return;
+	}
 	if (oflag & OPOST) {
 		if (c == '\n' && (oflag & ONLCR)) {
 			out->bytes[out->length++] = '\r';
@@ -259,7 +291,8 @@ static bool canonical_special(struct tty *tty, struct tty_out *out,
 
 /* One input byte after input processing; may name a signal to send. */
 static void receive_byte(struct tty *tty, struct tty_out *out,
-			 unsigned char c, int *signal)
+			 const struct char_map *map, unsigned char c,
+			 int *signal)
 {
 	const struct termios *t = &tty->termios;
 	bool canonical = t->c_lflag & ICANON;
@@ -272,6 +305,8 @@ static void receive_byte(struct tty *tty, struct tty_out *out,
 	}
 	if (t->c_iflag & ISTRIP)
 		c &= 0x7f;
+	if (!char_map_has(map, c))
+		goto ordinary;
 	if (c == '\r') {
 		if (t->c_iflag & IGNCR)
 			return;
@@ -332,6 +367,7 @@ ordinary:
 size_t tty_input(struct tty *tty, const char *bytes, size_t length)
 {
 	struct tty_out out;
+	struct char_map map;
 	size_t taken = 0;
 
 	mutex_lock(&tty->input_lock);
@@ -341,14 +377,15 @@ size_t tty_input(struct tty *tty, const char *bytes, size_t length)
 
 		out.length = 0;
 		spin_lock(&tty->lock);
+		char_map_build(tty, &map);
 		/* Process while no signal and the echo buffer has room. */
 		while (chunk_end < length && signal == 0 &&
 		       out.length + ECHO_MAX <= sizeof(out.bytes)) {
 			if (!(tty->termios.c_lflag & ICANON) &&
 			    !queue_room(tty, 1))
 				break;
-			receive_byte(tty, &out, (unsigned char)bytes[chunk_end],
-				     &signal);
+			receive_byte(tty, &out, &map,
+				     (unsigned char)bytes[chunk_end], &signal);
 			chunk_end++;
 		}
 		spin_unlock(&tty->lock);

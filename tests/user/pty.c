@@ -138,6 +138,33 @@ static void canonical(void)
 	drain_master("echo of two");
 }
 
+/*
+ * Special characters are whatever c_cc says: remapped ones act and the
+ * usual ones become plain; bytes above 0x7f are plain too. Then OLCUC
+ * upper-cases the echo and ISTRIP clears the high bit before all else.
+ */
+static void remapped(void)
+{
+	struct termios t, saved;
+
+	CHECK(tcgetattr(slave, &saved) == 0);
+	t = saved;
+	t.c_cc[VERASE] = '#';
+	t.c_cc[VKILL] = '@';
+	t.c_cc[VEOL] = 'q';
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	type("ab#c\x7f" "d@xyz\x80" "e\x15q");
+	drain_master("remapped echo");
+	slave_read("remapped line");
+	t.c_oflag |= OLCUC;
+	t.c_iflag |= ISTRIP;
+	CHECK(tcsetattr(slave, TCSANOW, &t) == 0);
+	type("low\xe9\tX##\xe4\n");
+	drain_master("olcuc istrip echo");
+	slave_read("olcuc istrip line");
+	CHECK(tcsetattr(slave, TCSANOW, &saved) == 0);
+}
+
 static void output(void)
 {
 	struct termios t;
@@ -415,6 +442,7 @@ int main(void)
 	open_pair();
 	defaults();
 	canonical();
+	remapped();
 	output();
 	full_output();
 	stopped_output();
