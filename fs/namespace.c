@@ -60,6 +60,8 @@ int vfs_create_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 	/* No creation (procfs): Linux's lookup refuses the name itself. */
 	if (dir->ops->create == NULL)
 		return -ENOENT;
+	if (dir->ops->kernel_names)	/* Linux: vfs_create, vfs_mknod... */
+		return S_ISREG(mode) ? -EACCES : -EPERM;
 	if (vfs_mode(dir) & S_ISGID) {
 		/* BSD group semantics in a set-gid directory. */
 		owner.gid = READ_ONCE(dir->gid);
@@ -192,8 +194,8 @@ static int remove_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 
 	if (err < 0)
 		return err;
-	if (dir->ops->unlink == NULL)
-		return -EPERM;	/* procfs, as Linux's vfs_unlink */
+	if (dir->ops->unlink == NULL || dir->ops->kernel_names)
+		return -EPERM;	/* procfs, devpts: as Linux's vfs_unlink */
 	if (is_dir && !dir->ops->is_empty_dir(inode))
 		return -ENOTEMPTY;
 	err = dir->ops->unlink(dir, nd->last, nd->last_length, inode);
@@ -298,6 +300,8 @@ static int link_locked(const struct vfs_cred *cred, struct vfs_nameidata *nd,
 		return -ENOENT;
 	if (dir->ops->link == NULL)
 		return -ENOENT;	/* procfs: as create */
+	if (dir->ops->kernel_names)
+		return -EPERM;
 	err = dir->ops->link(dir, nd->last, nd->last_length, inode);
 	if (err < 0)
 		return err;

@@ -112,6 +112,8 @@ static int commit(struct rename_op *op)
 	 * vfs_rename. */
 	if (old_dir->ops->rename == NULL)
 		return new != NULL ? -EPERM : -ENOENT;
+	if (old_dir->ops->kernel_names || new_dir->ops->kernel_names)
+		return -EPERM;	/* devpts: as Linux's vfs_rename */
 	if (new != NULL && !(op->flags & RENAME_EXCHANGE) &&
 	    S_ISDIR(vfs_mode(new)) && !new_dir->ops->is_empty_dir(new))
 		return -ENOTEMPTY;

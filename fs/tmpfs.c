@@ -16,7 +16,6 @@
 #include "core/mm/pmm.h"
 #include "fs/tmpfs_internal.h"
 
-static const struct vfs_inode_ops tmpfs_dir_ops;
 static const struct vfs_inode_ops tmpfs_file_inode_ops;
 static const struct vfs_inode_ops tmpfs_special_ops;
 static const struct vfs_file_ops tmpfs_special_file_ops;
@@ -372,7 +371,7 @@ static int tmpfs_readdir(struct vfs_inode *vdir, uint64_t *pos,
 	return 0;
 }
 
-static const struct vfs_inode_ops tmpfs_dir_ops = {
+const struct vfs_inode_ops tmpfs_dir_ops = {
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.link = tmpfs_link,

@@ -18,3 +18,5 @@ struct vfs_inode;
  */
 struct vfs_inode *tmpfs_fill_super(struct vfs_super *sb, const char *options);
 extern const struct vfs_super_ops tmpfs_super_ops;
+/* A directory's inode operations (devpts copies them). */
+extern const struct vfs_inode_ops tmpfs_dir_ops;

@@ -110,6 +110,14 @@ struct vfs_inode_ops {
 		       vfs_filldir_fn fill, void *ctx);
 	/* Changes a regular file's size. Caller holds inode->lock. */
 	int (*set_size)(struct vfs_inode *inode, int64_t size);
+	/*
+	 * A directory whose names only the kernel makes (devpts): from user
+	 * space, creating a regular file is -EACCES and any other creation,
+	 * link, removal or rename -EPERM, as Linux answers for a directory
+	 * without those operations. vfs_super_mknod and vfs_super_unlink
+	 * still use create and unlink.
+	 */
+	bool kernel_names;
 };
 
 /*

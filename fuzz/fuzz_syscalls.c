@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lib/errno_name.h"
 #include "core/mm/uaccess.h"
 #include "program.h"
 #include "tasks.h"
@@ -37,6 +38,7 @@ static struct {
 	struct fuzz_program program;
 	int64_t results[FUZZ_MAX_CALLS];
 	unsigned int steps;
+	bool trace;	/* AMPHI_FUZZ_TRACE set: each result to stderr */
 	char text[16384];
 } harness;
 
@@ -102,11 +104,20 @@ static int program_step(struct user_ctx *ctx, struct trap *trap,
 	if (position > 0) {
 		const struct fuzz_call *made = &program->calls[position - 1];
 
-		if (fuzz_syscall_creates_task(made->nr) && ctx->regs.rax == 0)
+		int64_t result = (int64_t)ctx->regs.rax;
+
+		if (fuzz_syscall_creates_task(made->nr) && result == 0)
 			role = made->child_task >= 0 ?
 				(unsigned int)made->child_task : ROLE_EXTRA;
 		else
-			harness.results[position - 1] = (int64_t)ctx->regs.rax;
+			harness.results[position - 1] = result;
+		if (harness.trace)
+			fprintf(stderr, "r%u = %lld%s%s%s\n", position - 1,
+				(long long)result,
+				result < 0 && result >= -4095 ? " (" : "",
+				result < 0 && result >= -4095 ?
+					errno_name((int)-result) : "",
+				result < 0 && result >= -4095 ? ")" : "");
 	}
 	while (role < FUZZ_MAX_TASKS && position < program->count &&
 	       program->calls[position].task != role)
@@ -163,6 +174,7 @@ static const struct fuzz_tasks_harness syscalls_harness = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	harness.trace = getenv("AMPHI_FUZZ_TRACE") != NULL;
 	fuzz_tasks_boot(&syscalls_harness);
 	fuzz_program_decode(data, size, &decoded);
 	fuzz_tasks_run_input();

@@ -142,6 +142,8 @@ static void devpts_kill(struct vfs_super *sb)
 }
 
 static struct vfs_super_ops devpts_super_ops;
+/* tmpfs's directory operations, but only the kernel names slaves. */
+static struct vfs_inode_ops devpts_root_ops;
 
 static struct vfs_inode *devpts_fill_super(struct vfs_super *sb,
 					   const char *options)
@@ -149,8 +151,10 @@ static struct vfs_inode *devpts_fill_super(struct vfs_super *sb,
 	struct vfs_inode *root = tmpfs_fill_super(sb, "mode=755");
 
 	(void)options;	/* FIXME: gid=, mode=, ptmxmode= are not parsed */
-	if (!IS_ERR(root))
-		sb->ops = &devpts_super_ops;
+	if (IS_ERR(root))
+		return root;
+	sb->ops = &devpts_super_ops;
+	root->ops = &devpts_root_ops;
 	return root;
 }
 
@@ -499,6 +503,8 @@ void tty_devices_init(void)
 {
 	devpts_super_ops = tmpfs_super_ops;
 	devpts_super_ops.kill = devpts_kill;
+	devpts_root_ops = tmpfs_dir_ops;
+	devpts_root_ops.kernel_names = true;
 	vfs_register_fs(&devpts_type);
 	for (size_t i = 0; i < ARRAY_SIZE(pty_devices); i++) {
 		int err = devfs_register(&pty_devices[i]);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -420,6 +421,32 @@ static void hangup(void)
 	close(master);
 }
 
+/* The result of a call that should fail, as an errno name. */
+static void refused(const char *what, int result)
+{
+	printf("%s: %s\n", what, result >= 0 ? "done" : strerror(errno));
+}
+
+/* Only the kernel names things in /dev/pts (Linux's errors for each). */
+static void devpts_names(void)
+{
+	char slave_name[64];
+
+	snprintf(slave_name, sizeof(slave_name), "%s", ptsname(master));
+	errno = 0;
+	refused("create",
+		open("/dev/pts/new", O_CREAT | O_EXCL | O_RDWR, 0600));
+	refused("mkdir", mkdir("/dev/pts/dir", 0755));
+	refused("mkfifo", mkfifo("/dev/pts/fifo", 0600));
+	refused("symlink", symlink("x", "/dev/pts/link"));
+	refused("link", link(slave_name, "/dev/pts/link"));
+	refused("rename", rename(slave_name, "/dev/pts/renamed"));
+	refused("unlink", unlink(slave_name));
+	refused("rmdir", rmdir(slave_name));
+	CHECK(access(slave_name, F_OK) == 0);
+	CHECK(access("/dev/pts/new", F_OK) < 0 && errno == ENOENT);
+}
+
 static void not_a_tty(void)
 {
 	struct termios t;
@@ -441,6 +468,7 @@ int main(void)
 	signal(SIGTTOU, SIG_IGN);
 	open_pair();
 	defaults();
+	devpts_names();
 	canonical();
 	remapped();
 	output();
