@@ -219,6 +219,51 @@ void tty_flush_input_locked(struct tty *tty)
 	tty->lines = 0;
 	tty->line_length = 0;
 	tty->literal_next = false;
+	tty->echo_held_length = 0;	/* Linux resets its echo buffer too */
+}
+
+/*
+ * Keeps echo for when output restarts (Linux's echo buffer). Past the
+ * buffer, the oldest goes, as Linux discards the oldest echoes. Lock held.
+ */
+static void hold_echo_locked(struct tty *tty, const struct tty_out *out)
+{
+	size_t room = sizeof(tty->echo_held) - tty->echo_held_length;
+	size_t length = out->length, drop;
+
+	if (length > sizeof(tty->echo_held))
+		length = sizeof(tty->echo_held);
+	if (length > room) {
+		drop = length - room;
+		memmove(tty->echo_held, tty->echo_held + drop,
+			tty->echo_held_length - drop);
+		tty->echo_held_length -= drop;
+	}
+	memcpy(tty->echo_held + tty->echo_held_length,
+	       out->bytes + out->length - length, length);
+	tty->echo_held_length += length;
+}
+
+/* Sends the echo held while output was stopped, if it runs again. */
+static void send_held_echo(struct tty *tty)
+{
+	struct tty_out out;
+
+	for (;;) {
+		spin_lock(&tty->lock);
+		if (tty->echo_held_length == 0 ||
+		    (tty->output_stopped && !tty->hung_up)) {
+			spin_unlock(&tty->lock);
+			return;
+		}
+		out.length = MIN(tty->echo_held_length, sizeof(out.bytes));
+		memcpy(out.bytes, tty->echo_held, out.length);
+		tty->echo_held_length -= out.length;
+		memmove(tty->echo_held, tty->echo_held + out.length,
+			tty->echo_held_length);
+		spin_unlock(&tty->lock);
+		tty->ops->write(tty, out.bytes, out.length, false);
+	}
 }
 
 void tty_canon_changed_locked(struct tty *tty, bool was_canonical)
@@ -388,7 +433,12 @@ size_t tty_input(struct tty *tty, const char *bytes, size_t length)
 				     (unsigned char)bytes[chunk_end], &signal);
 			chunk_end++;
 		}
+		if (tty->output_stopped && !tty->hung_up) {
+			hold_echo_locked(tty, &out);
+			out.length = 0;
+		}
 		spin_unlock(&tty->lock);
+		send_held_echo(tty);	/* ^Q in this chunk: first the old */
 		if (chunk_end == taken && signal == 0)
 			break;	/* raw queue full */
 		taken = chunk_end;
@@ -479,9 +529,9 @@ static bool output_stopped(struct tty *tty)
 }
 
 /*
- * A writer waits while output is stopped, for VSTART or TCOON (Linux:
- * echo is held too; here it goes on). 0, or -EAGAIN with `nonblock`, or
- * -ERESTARTSYS on a signal.
+ * A writer waits while output is stopped, for VSTART or TCOON (echo is
+ * held meanwhile). 0, or -EAGAIN with `nonblock`, or -ERESTARTSYS on a
+ * signal.
  */
 static int wait_output_started(struct tty *tty, bool nonblock)
 {
@@ -506,6 +556,7 @@ ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
 
 		if (err < 0)
 			return done > 0 ? (ssize_t)done : err;
+		send_held_echo(tty);	/* Linux: process_echoes first */
 		/* A byte makes up to 2 (ONLCR): take what surely fits. */
 		if (nonblock && tty->ops->write_room != NULL) {
 			limit = MIN(limit, tty->ops->write_room(tty));

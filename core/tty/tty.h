@@ -66,7 +66,10 @@ struct tty {
 	char line[TTY_BUF_SIZE];	/* canonical: the line being edited */
 	size_t line_length;
 	bool literal_next;		/* VLNEXT seen */
-	bool output_stopped;		/* IXON: VSTOP seen */
+	bool output_stopped;		/* IXON: VSTOP seen, or TCOOFF */
+	/* Echo made while output was stopped, sent when it restarts. */
+	char echo_held[TTY_BUF_SIZE];
+	size_t echo_held_length;
 	bool input_ended;		/* reads at the end: 0, or EIO */
 	bool read_eio;
 	bool hung_up;			/* writes fail with EIO */

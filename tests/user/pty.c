@@ -229,11 +229,22 @@ static void stopped_output(void)
 	       n < 0 ? strerror(errno) : "");
 	printf("^S, poll POLLOUT: %d\n", poll(&writable, 1, 0) == 1 &&
 					  (writable.revents & POLLOUT));
+	type("ab");
+	drain_master("typed while stopped");	/* the echo is held */
 	type("\x11");
 	usleep(20000);
 	n = write(slave, "go", 2);
 	printf("^Q, write: %zd\n", n);
 	drain_master("after ^Q");
+	/* TCOON restarts output, and the held echo goes with the next. */
+	CHECK(tcflow(slave, TCOOFF) == 0);
+	type("c\n");
+	drain_master("typed after TCOOFF");
+	CHECK(tcflow(slave, TCOON) == 0);
+	drain_master("after TCOON");
+	CHECK(write(slave, "!", 1) == 1);
+	drain_master("written after TCOON");
+	slave_read("the line typed while stopped");
 	CHECK(fcntl(slave, F_SETFL, slave_flags) == 0);
 }
 

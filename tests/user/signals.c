@@ -509,7 +509,7 @@ static void *spin(void *arg)
 static void group_stop(void)
 {
 	uint64_t before, after;
-	int status;
+	int status, chlds;
 	pid_t pid;
 
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -534,15 +534,20 @@ static void group_stop(void)
 	}
 	while (shared[1] == 0 || shared[0] < 1000)
 		sched_yield();
+	chlds = chld_count;
 	CHECK_OK(kill(pid, SIGSTOP));
 	status = wait_for(pid, WUNTRACED);
 	/*
-	 * Not describe(): on Linux the SIGCHLD of a stop that the second
-	 * thread completes may read si_status after this wait consumed it
-	 * (0 or 19 from run to run), so only its code is compared.
+	 * Not describe(): on Linux (SMP) this wait may see the stop before
+	 * the thread completing it sends SIGCHLD, whose si_status then reads
+	 * what the wait left (0 or 19 from run to run). So the SIGCHLD is
+	 * waited for, and only its code compared.
 	 */
+	for (int i = 0; i < 100 && chld_count == chlds; i++)
+		sleep_ms(10);
 	printf("two threads: stopped by %d (%#x), SIGCHLD %s\n",
-	       WSTOPSIG(status), status, code_name(chld_code));
+	       WSTOPSIG(status), status,
+	       chld_count != chlds ? code_name(chld_code) : "missing");
 	sleep_ms(30);
 	before = shared[0];
 	sleep_ms(60);
