@@ -189,7 +189,7 @@ static int map_file_part(struct elf_image *image, const struct elf64_phdr *ph)
 	err = vm_mmap_file(image->as, start, length,
 			   prot | (pad ? PROT_WRITE : 0),
 			   MAP_PRIVATE | MAP_FIXED,
-			   ph->p_offset - (vaddr - start), image->file);
+			   ph->p_offset - (vaddr - start), image->file, NULL);
 	if (err < 0 || !pad)
 		return err < 0 ? (int)err : 0;
 	err = vm_clear_user(image->as, file_end,

@@ -257,12 +257,28 @@ static int mmap_validate(struct address_space *as, uaddr_t addr,
 long vm_mmap(struct address_space *as, uaddr_t addr, uint64_t length,
 	     unsigned int prot, unsigned int flags, uint64_t offset)
 {
-	return vm_mmap_file(as, addr, length, prot, flags, offset, NULL);
+	return vm_mmap_file(as, addr, length, prot, flags, offset, NULL, NULL);
+}
+
+/*
+ * Whether the new VMA fits the limits, counting what it replaces (Linux's
+ * mmap_region: the pages of mappings MAP_FIXED unmaps come back). Locked.
+ */
+static bool mmap_fits(struct address_space *as, const struct vma *vma,
+		      const struct vm_limits *limits)
+{
+	uint64_t length = vma->end - vma->start;
+
+	if (vm_may_expand_locked(as, limits, vma->prot, vma->flags, length))
+		return true;
+	return vm_may_expand_locked(as, limits, vma->prot, vma->flags,
+				    length - vm_mapped_bytes_locked(
+						     as, vma->start, vma->end));
 }
 
 long vm_mmap_file(struct address_space *as, uaddr_t addr, uint64_t length,
 		  unsigned int prot, unsigned int flags, uint64_t offset,
-		  struct vfs_file *file)
+		  struct vfs_file *file, const struct vm_limits *limits)
 {
 	struct mmap_source source = { .file = file };
 	struct vma *vma = NULL;
@@ -281,6 +297,11 @@ long vm_mmap_file(struct address_space *as, uaddr_t addr, uint64_t length,
 				     &source);
 		if (vma == NULL)
 			start = -ENOMEM;
+	}
+	if (vma != NULL && !mmap_fits(as, vma, limits)) {
+		vma_free(vma);
+		vma = NULL;
+		start = -ENOMEM;
 	}
 	if (vma != NULL && (flags & MAP_FIXED)) {
 		err = vm_unmap_locked(as, vma->start, vma->end);

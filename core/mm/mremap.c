@@ -25,13 +25,17 @@ void vm_brk_init(struct address_space *as, uaddr_t start)
 }
 
 /* Grows the heap from old_end to new_end (page-aligned). Write-locked. */
-static int brk_grow(struct address_space *as, uaddr_t old_end, uaddr_t new_end)
+static int brk_grow(struct address_space *as, uaddr_t old_end, uaddr_t new_end,
+		    const struct vm_limits *limits)
 {
 	struct vma *next = vma_find(as, old_end);
 	struct vma *vma;
 
 	/* Linux keeps a page free between the heap and the next mapping. */
 	if (next != NULL && new_end + PAGE_SIZE > vma_start_gap(next))
+		return -ENOMEM;
+	if (!vm_may_expand_locked(as, limits, PROT_READ | PROT_WRITE, 0,
+				  new_end - old_end))
 		return -ENOMEM;
 	vma = vma_alloc(old_end, new_end, PROT_READ | PROT_WRITE, 0, NULL, 0);
 	if (vma == NULL)
@@ -40,7 +44,8 @@ static int brk_grow(struct address_space *as, uaddr_t old_end, uaddr_t new_end)
 	return 0;
 }
 
-uaddr_t vm_brk(struct address_space *as, uaddr_t brk)
+uaddr_t vm_brk(struct address_space *as, uaddr_t brk,
+	       const struct vm_limits *limits)
 {
 	uaddr_t old_end, new_end, result;
 	int err = 0;
@@ -50,12 +55,15 @@ uaddr_t vm_brk(struct address_space *as, uaddr_t brk)
 	if (as->brk_start == 0 || brk < as->brk_start ||
 	    brk > as->limit - PAGE_SIZE)
 		goto out_unlock;
+	/* Linux's check_data_rlimit, before any change (a shrink too). */
+	if (limits != NULL && brk - as->brk_start > limits->data)
+		goto out_unlock;
 	old_end = ALIGN_UP(as->brk, PAGE_SIZE);
 	new_end = ALIGN_UP(brk, PAGE_SIZE);
 	if (new_end < old_end)
 		err = vm_unmap_locked(as, new_end, old_end);
 	else if (new_end > old_end)
-		err = brk_grow(as, old_end, new_end);
+		err = brk_grow(as, old_end, new_end, limits);
 	if (err == 0)
 		as->brk = result = brk;
 out_unlock:
@@ -149,14 +157,22 @@ static int mremap_check(struct address_space *as, uaddr_t old,
 	return 0;
 }
 
+/* Whether growing `vma` by `bytes` fits the limits (Linux's vma_to_resize). */
+static bool growth_fits(struct address_space *as, const struct vma *vma,
+			uint64_t bytes, const struct vm_limits *limits)
+{
+	return vm_may_expand_locked(as, limits, vma->prot, vma->flags, bytes);
+}
+
 /* mremap with MREMAP_FIXED: the target range is replaced. Write-locked. */
 static long mremap_fixed(struct address_space *as, uaddr_t old,
 			 uint64_t old_length, uint64_t new_length,
-			 uaddr_t new_addr)
+			 uaddr_t new_addr, const struct vm_limits *limits)
 {
+	struct vma *vma = vma_holding(as, old, old_length);
 	int err;
 
-	if (vma_holding(as, old, old_length) == NULL)
+	if (vma == NULL)
 		return -EFAULT;
 	err = vm_unmap_locked(as, new_addr, new_addr + new_length);
 	if (err == 0 && new_length < old_length) {
@@ -165,12 +181,19 @@ static long mremap_fixed(struct address_space *as, uaddr_t old,
 	}
 	if (err < 0)
 		return err;
+	/* After the unmaps, as Linux: the target's old pages do not count. */
+	vma = vma_holding(as, old, old_length);
+	if (vma == NULL)
+		return -EFAULT;
+	if (new_length > old_length &&
+	    !growth_fits(as, vma, new_length - old_length, limits))
+		return -ENOMEM;
 	return move_mapping(as, old, old_length, new_addr, new_length);
 }
 
 static long mremap_locked(struct address_space *as, uaddr_t old,
 			  uint64_t old_length, uint64_t new_length,
-			  unsigned int flags)
+			  unsigned int flags, const struct vm_limits *limits)
 {
 	struct vma *vma = vma_holding(as, old, old_length);
 	long to;
@@ -182,6 +205,8 @@ static long mremap_locked(struct address_space *as, uaddr_t old,
 		err = vm_unmap_locked(as, old + new_length, old + old_length);
 		return err < 0 ? err : (long)old;
 	}
+	if (!growth_fits(as, vma, new_length - old_length, limits))
+		return -ENOMEM;
 	if (grow_in_place(as, vma, old, old_length, new_length))
 		return (long)old;
 	if (!(flags & MREMAP_MAYMOVE))
@@ -193,7 +218,8 @@ static long mremap_locked(struct address_space *as, uaddr_t old,
 }
 
 long vm_mremap(struct address_space *as, uaddr_t old_addr, uint64_t old_length,
-	       uint64_t new_length, unsigned int flags, uaddr_t new_addr)
+	       uint64_t new_length, unsigned int flags, uaddr_t new_addr,
+	       const struct vm_limits *limits)
 {
 	long result = mremap_check(as, old_addr, &old_length, &new_length,
 				   flags, new_addr);
@@ -203,10 +229,10 @@ long vm_mremap(struct address_space *as, uaddr_t old_addr, uint64_t old_length,
 	rwlock_write_lock(&as->lock);
 	if (flags & MREMAP_FIXED)
 		result = mremap_fixed(as, old_addr, old_length, new_length,
-				      new_addr);
+				      new_addr, limits);
 	else
 		result = mremap_locked(as, old_addr, old_length, new_length,
-				       flags);
+				       flags, limits);
 	rwlock_write_unlock(&as->lock);
 	return result;
 }

@@ -90,6 +90,21 @@ struct vma {
 	uint64_t pgoff;		/* object page at `start` */
 };
 
+/*
+ * The caller's limits on its address space, in bytes (RLIMIT_AS and
+ * RLIMIT_DATA; VM_UNLIMITED for none), checked as Linux's may_expand_vm
+ * by the calls that add to it: mmap, brk, mremap. The calls take them
+ * from the process making the call (a vfork child shares its parent's
+ * space, not its limits). NULL: no limits.
+ */
+#define VM_UNLIMITED UINT64_MAX
+
+struct vm_limits {
+	uint64_t as;		/* every mapped byte */
+	uint64_t data;		/* private writable, not stacks (soft) */
+	uint64_t data_max;	/* RLIMIT_DATA's hard value */
+};
+
 struct address_space {
 	struct rwlock lock;
 	/* Protected by lock: */
@@ -186,11 +201,13 @@ long vm_mmap(struct address_space *as, uaddr_t addr, uint64_t length,
  * its last page range is unmapped. Errors beyond vm_mmap's: -EACCES (the
  * file is not open for reading, or MAP_SHARED with PROT_WRITE and not
  * open for writing), -ENODEV (no page cache: pipes, devices, directories),
- * -EINVAL (MAP_HUGETLB on a file, an unknown mapping type). May sleep.
+ * -EINVAL (MAP_HUGETLB on a file, an unknown mapping type), -ENOMEM
+ * (beyond `limits`: the new pages less those of mappings MAP_FIXED
+ * replaces). May sleep.
  */
 long vm_mmap_file(struct address_space *as, uaddr_t addr, uint64_t length,
 		  unsigned int prot, unsigned int flags, uint64_t offset,
-		  struct vfs_file *file);
+		  struct vfs_file *file, const struct vm_limits *limits);
 
 /*
  * msync(2): validates (flags MS_ASYNC/MS_SYNC/MS_INVALIDATE, not both
@@ -229,9 +246,12 @@ int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
 /*
  * brk(2): moves the break to `brk` and returns the new break; returns the
  * current break unchanged when `brk` is below the heap start, would
- * overlap a mapping or its guard gap, or memory runs out.
+ * overlap a mapping or its guard gap, or memory runs out, or the heap
+ * would pass `limits` (RLIMIT_DATA counts the heap from its start; Linux
+ * adds the data segment, which is not tracked here).
  */
-uaddr_t vm_brk(struct address_space *as, uaddr_t brk);
+uaddr_t vm_brk(struct address_space *as, uaddr_t brk,
+	       const struct vm_limits *limits);
 
 /* Places the heap at `start` (page-aligned), as exec does. */
 void vm_brk_init(struct address_space *as, uaddr_t start);
@@ -246,10 +266,12 @@ void vm_set_mmap_base(struct address_space *as, uaddr_t base);
  * mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, and
  * MREMAP_FIXED to `new_addr`). Returns the new address or -EINVAL (flags,
  * alignment, zero length), -EFAULT (old range not one VMA), -ENOMEM (no
- * room), -EOPNOTSUPP (MREMAP_DONTUNMAP, not yet).
+ * room, or growth beyond `limits`), -EOPNOTSUPP (MREMAP_DONTUNMAP, not
+ * yet).
  */
 long vm_mremap(struct address_space *as, uaddr_t old_addr, uint64_t old_length,
-	       uint64_t new_length, unsigned int flags, uaddr_t new_addr);
+	       uint64_t new_length, unsigned int flags, uaddr_t new_addr,
+	       const struct vm_limits *limits);
 
 /*
  * madvise(2): MADV_DONTNEED and MADV_FREE drop the range's pages (private

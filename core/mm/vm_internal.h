@@ -53,6 +53,20 @@ bool vma_can_merge(const struct vma *a, const struct vma *b);
 /* Whether no VMA intersects [start, end). Locked. */
 bool vm_range_is_free(struct address_space *as, uaddr_t start, uaddr_t end);
 
+/*
+ * Whether `bytes` more of a mapping with `prot` and VMA_* `flags` fit the
+ * limits (Linux's may_expand_vm: all mappings against `as`, private
+ * writable ones that are not stacks against `data`). Walks the VMAs only
+ * when a limit that applies is finite. Locked.
+ */
+bool vm_may_expand_locked(struct address_space *as,
+			  const struct vm_limits *limits, unsigned int prot,
+			  unsigned int flags, uint64_t bytes);
+
+/* Bytes of [start, end) that VMAs cover. Locked. */
+uint64_t vm_mapped_bytes_locked(struct address_space *as, uaddr_t start,
+				uaddr_t end);
+
 /* The lowest address a grows-down vma must keep free above its neighbour. */
 uaddr_t vma_start_gap(const struct vma *vma);
 

@@ -7,6 +7,7 @@
  */
 #include "core/mm/vm_internal.h"
 
+#include "core/include/uapi/mman.h"
 #include "core/lib/err.h"
 #include "core/mm/kmem.h"
 
@@ -180,4 +181,53 @@ uaddr_t vma_start_gap(const struct vma *vma)
 		return vma->start;
 	return vma->start > VM_STACK_GUARD_GAP ?
 		       vma->start - VM_STACK_GUARD_GAP : 0;
+}
+
+/* Linux's is_data_mapping: private, writable, not a stack. */
+static bool counts_as_data(unsigned int prot, unsigned int flags)
+{
+	return (prot & PROT_WRITE) && !(flags & (VMA_SHARED | VMA_GROWSDOWN));
+}
+
+bool vm_may_expand_locked(struct address_space *as,
+			  const struct vm_limits *limits, unsigned int prot,
+			  unsigned int flags, uint64_t bytes)
+{
+	bool data = counts_as_data(prot, flags);
+	uint64_t pages = bytes >> PAGE_SHIFT, total = 0, data_pages = 0;
+	uint64_t as_pages, data_limit;
+
+	if (limits == NULL || (limits->as == VM_UNLIMITED &&
+			       (!data || limits->data == VM_UNLIMITED)))
+		return true;
+	for (struct vma *vma = vma_first(as); vma; vma = vma_next(vma)) {
+		uint64_t size = (vma->end - vma->start) >> PAGE_SHIFT;
+
+		total += size;
+		if (counts_as_data(vma->prot, vma->flags))
+			data_pages += size;
+	}
+	as_pages = limits->as >> PAGE_SHIFT;
+	if (total > as_pages || pages > as_pages - total)
+		return false;
+	if (!data)
+		return true;
+	data_limit = limits->data >> PAGE_SHIFT;
+	if (data_pages <= data_limit && pages <= data_limit - data_pages)
+		return true;
+	/* Linux lets a soft limit of 0 mean the hard one, for old programs. */
+	return limits->data == 0 &&
+	       data_pages <= limits->data_max >> PAGE_SHIFT &&
+	       pages <= (limits->data_max >> PAGE_SHIFT) - data_pages;
+}
+
+uint64_t vm_mapped_bytes_locked(struct address_space *as, uaddr_t start,
+				uaddr_t end)
+{
+	uint64_t bytes = 0;
+
+	for (struct vma *vma = vma_find(as, start); vma && vma->start < end;
+	     vma = vma_next(vma))
+		bytes += MIN(vma->end, end) - MAX(vma->start, start);
+	return bytes;
 }

@@ -19,6 +19,7 @@
 #include "core/hal/user.h"
 #include "core/lib/list.h"
 #include "core/lib/types.h"
+#include "core/mm/vm.h"
 #include "core/sched/wait.h"
 #include "core/sync/spinlock.h"
 #include "fs/vfs.h"
@@ -167,6 +168,7 @@ struct task {
 	uint64_t altstack_sp, altstack_size;	/* sigaltstack */
 	int altstack_flags;
 	long restart;			/* -ERESTART* of the last syscall, or 0 */
+	struct vm_limits vm_limits;	/* the process's, for this syscall */
 	struct proc_restart_block restart_block;	/* restart_syscall */
 	struct vfs_cred vfs_cred;	/* the fs view of the process's cred */
 	struct vfs_caller caller;

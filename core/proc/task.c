@@ -117,7 +117,11 @@ static void fill_context(struct task *task, struct syscall_context *ctx)
 	spin_lock(&process->lock);
 	ctx->files = process->files;
 	ctx->fd_limit = process->rlimits[RLIMIT_NOFILE].cur;
+	task->vm_limits.as = process->rlimits[RLIMIT_AS].cur;
+	task->vm_limits.data = process->rlimits[RLIMIT_DATA].cur;
+	task->vm_limits.data_max = process->rlimits[RLIMIT_DATA].max;
 	spin_unlock(&process->lock);
+	ctx->vm_limits = &task->vm_limits;
 	ctx->task = task;
 }
 

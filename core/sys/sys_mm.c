@@ -35,7 +35,7 @@ long sys_mmap(struct syscall_context *ctx, const struct syscall_args *args)
 			return -EBADF;
 	}
 	result = vm_mmap_file(ctx->as, args->arg[0], args->arg[1], prot, flags,
-			      offset, file);
+			      offset, file, ctx->vm_limits);
 	if (file != NULL)
 		vfs_file_put(file);
 	return result;
@@ -60,7 +60,7 @@ long sys_brk(struct syscall_context *ctx, const struct syscall_args *args)
 {
 	if (ctx->as == NULL)
 		return -ENOSYS;
-	return (long)vm_brk(ctx->as, args->arg[0]);
+	return (long)vm_brk(ctx->as, args->arg[0], ctx->vm_limits);
 }
 
 long sys_mremap(struct syscall_context *ctx, const struct syscall_args *args)
@@ -68,7 +68,8 @@ long sys_mremap(struct syscall_context *ctx, const struct syscall_args *args)
 	if (ctx->as == NULL)
 		return -ENOSYS;
 	return vm_mremap(ctx->as, args->arg[0], args->arg[1], args->arg[2],
-			 (unsigned int)args->arg[3], args->arg[4]);
+			 (unsigned int)args->arg[3], args->arg[4],
+			 ctx->vm_limits);
 }
 
 long sys_madvise(struct syscall_context *ctx, const struct syscall_args *args)

@@ -10,6 +10,8 @@
 
 #include "core/lib/types.h"
 
+struct vm_limits;
+
 struct address_space;
 struct vfs_caller;
 struct fd_table;
@@ -76,6 +78,8 @@ struct syscall_context {
 	const struct vfs_caller *caller;	/* credentials, root and cwd */
 	struct fd_table *files;		/* the descriptor table */
 	unsigned long fd_limit;		/* RLIMIT_NOFILE (soft) for new fds */
+	/* RLIMIT_AS and RLIMIT_DATA for new mappings; NULL: none. */
+	const struct vm_limits *vm_limits;
 	struct task *task;		/* the calling thread (core/proc) */
 };
 

@@ -4,7 +4,9 @@
  * MAP_FIXED replaces, MAP_FIXED_NOREPLACE refuses with EEXIST, munmap in
  * the middle splits a mapping, mremap grows and moves, MADV_DONTNEED reads
  * back zeros, file mappings MAP_PRIVATE (writes stay private) and
- * MAP_SHARED (writes reach read()) of a file in /tmp, and argument errors.
+ * MAP_SHARED (writes reach read()) of a file in /tmp, argument errors,
+ * and RLIMIT_AS and RLIMIT_DATA refusing growth (what is mapped before
+ * differs from the host, so the limits are probed, not computed).
  */
 #include "check.h"
 
@@ -12,6 +14,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,6 +274,116 @@ static void errors(void)
 	printf("errors: EINVAL for zero length and unaligned, EBADF for no file\n");
 }
 
+#define MB (1UL << 20)
+#define CHUNKS 1024
+
+static void *chunks[CHUNKS];
+
+/* Maps 1 MiB pieces until the limit refuses one; returns how many. */
+static int fill(int prot)
+{
+	int count = 0;
+
+	for (;;) {
+		void *p = mmap(NULL, MB, prot, ANON, -1, 0);
+
+		if (p == MAP_FAILED) {
+			CHECK(errno == ENOMEM);
+			return count;
+		}
+		CHECK(count < CHUNKS);
+		chunks[count++] = p;
+	}
+}
+
+static void unfill(int count)
+{
+	for (int i = 0; i < count; i++)
+		CHECK(munmap(chunks[i], MB) == 0);
+}
+
+static const char *result(void *p)
+{
+	return p == MAP_FAILED ? strerror(errno) : "mapped";
+}
+
+/* Sets the soft limit of `resource`; returns the limits it had. */
+static struct rlimit set_soft_limit(int resource, rlim_t value)
+{
+	struct rlimit saved, limit;
+
+	CHECK(getrlimit(resource, &saved) == 0);
+	limit = saved;
+	limit.rlim_cur = value;
+	CHECK(setrlimit(resource, &limit) == 0);
+	return saved;
+}
+
+/* At the limit, a freed piece can be mapped again, and no more. */
+static void refill(int count)
+{
+	void *p;
+
+	CHECK(munmap(chunks[count - 1], MB) == 0);
+	p = mmap(NULL, MB, RW, ANON, -1, 0);
+	printf("after munmap, 1M again: %s\n", result(p));
+	chunks[count - 1] = p;
+	printf("then one more: %s\n", result(mmap(NULL, MB, RW, ANON, -1, 0)));
+}
+
+static void limit_as(void)
+{
+	struct rlimit saved = set_soft_limit(RLIMIT_AS, 512 * MB);
+	int count;
+	void *p;
+
+	p = mmap(NULL, 1024 * MB, PROT_NONE, ANON, -1, 0);
+	printf("RLIMIT_AS 512M, mmap 1G: %s\n", result(p));
+	count = fill(PROT_NONE);
+	CHECK(count > 400);
+	printf("filled to RLIMIT_AS: ENOMEM\n");
+	refill(count);
+	p = mmap(chunks[0], MB, RW, ANON | MAP_FIXED, -1, 0);
+	printf("MAP_FIXED over a mapped 1M: %s\n", result(p));
+	p = mremap(chunks[1], MB, 2 * MB, MREMAP_MAYMOVE);
+	printf("mremap 1M to 2M: %s\n", result(p));
+	p = mremap(chunks[1], MB, MB / 2, 0);
+	printf("mremap 1M to 512K: %s\n", result(p));
+	p = mremap(chunks[1], MB / 2, MB, 0);
+	printf("mremap 512K back to 1M: %s\n",
+	       p == chunks[1] ? "in place" : result(p));
+	unfill(count);
+	CHECK(setrlimit(RLIMIT_AS, &saved) == 0);
+	p = mmap(NULL, 1024 * MB, PROT_NONE, ANON, -1, 0);
+	printf("limit back, mmap 1G: %s\n", result(p));
+	CHECK(p != MAP_FAILED && munmap(p, 1024 * MB) == 0);
+}
+
+static void limit_data(void)
+{
+	struct rlimit saved = set_soft_limit(RLIMIT_DATA, 256 * MB);
+	int count;
+	void *p;
+
+	p = mmap(NULL, 512 * MB, PROT_READ, ANON, -1, 0);
+	printf("RLIMIT_DATA 256M, read-only 512M: %s\n", result(p));
+	CHECK(p != MAP_FAILED && munmap(p, 512 * MB) == 0);
+	p = mmap(NULL, 512 * MB, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	printf("shared 512M: %s\n", result(p));
+	CHECK(p != MAP_FAILED && munmap(p, 512 * MB) == 0);
+	p = mmap(NULL, 512 * MB, RW, ANON, -1, 0);
+	printf("private writable 512M: %s\n", result(p));
+	count = fill(RW);
+	CHECK(count > 200);
+	printf("filled to RLIMIT_DATA: ENOMEM\n");
+	errno = 0;
+	printf("sbrk 1M: %s\n",
+	       sbrk(MB) == (void *)-1 ? strerror(errno) : "grew");
+	refill(count);
+	unfill(count);
+	CHECK(setrlimit(RLIMIT_DATA, &saved) == 0);
+}
+
 int main(void)
 {
 	check_init("mmap_test");
@@ -283,6 +396,8 @@ int main(void)
 	file_shared();
 	shared_anonymous();
 	errors();
+	limit_as();
+	limit_data();
 	printf("mmap_test: all checks passed\n");
 	return 0;
 }

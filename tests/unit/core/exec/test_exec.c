@@ -182,7 +182,7 @@ EXEC_TEST(stack_heap_and_mmap_base_sit_like_linux)
 	cr_assert_eq(as->brk_start % PAGE_SIZE, 0);
 	cr_assert_geq(as->brk_start, 0x407000);
 	cr_assert_lt(as->brk_start, 0x407000 + (32 << 20));
-	brk = vm_brk(as, as->brk_start + 3 * PAGE_SIZE);
+	brk = vm_brk(as, as->brk_start + 3 * PAGE_SIZE, NULL);
 	cr_assert_eq(brk, as->brk_start + 3 * PAGE_SIZE);
 	cr_assert_eq(vm_clear_user(as, as->brk_start, PAGE_SIZE), 0);
 	/* The stack grows down on a fault below it. */

@@ -97,7 +97,7 @@ static long map(struct vfs_file *file, uint64_t length, unsigned int prot,
 		unsigned int flags, uint64_t offset)
 {
 	return vm_mmap_file(as, MAP_AT, length, prot, flags | MAP_FIXED,
-			    offset, file);
+			    offset, file, NULL);
 }
 
 FILE_TEST(private_write_copies_and_leaves_the_file_alone)
@@ -218,7 +218,7 @@ FILE_TEST(bad_types_flags_and_files)
 			 MAP_SHARED_VALIDATE | MAP_SYNC, 0), -EOPNOTSUPP);
 	cr_assert_eq(map(file, 0, PROT_READ, MAP_SHARED, 0), -EINVAL);
 	cr_assert_eq(vm_mmap_file(as, 0, PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0,
-				  NULL), -EBADF);
+				  NULL, NULL), -EBADF);
 	vfs_file_put(file);
 	cr_assert_eq(vfs_mkdirat(R, NULL, "/d", 0755), 0);
 	dir = vt_open(R, "/d", O_RDONLY | O_DIRECTORY, 0);
@@ -262,10 +262,10 @@ FILE_TEST(fork_keeps_shared_shared_and_private_private)
 	make_file("/f", 1);
 	file = vt_open(R, "/f", O_RDWR, 0);
 	cr_assert_eq(vm_mmap_file(as, shared, PAGE_SIZE, RW,
-				  MAP_SHARED | MAP_FIXED, 0, file),
+				  MAP_SHARED | MAP_FIXED, 0, file, NULL),
 		     (long)shared);
 	cr_assert_eq(vm_mmap_file(as, private, PAGE_SIZE, RW,
-				  MAP_PRIVATE | MAP_FIXED, 0, file),
+				  MAP_PRIVATE | MAP_FIXED, 0, file, NULL),
 		     (long)private);
 	poke(private + 1, 0x11); /* the parent's own copy before fork */
 	child = vm_fork(as);

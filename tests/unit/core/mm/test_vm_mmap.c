@@ -171,20 +171,21 @@ Test(vm_mmap, brk_grows_shrinks_and_keeps_its_value,
 {
 	uaddr_t heap = BASE;
 
-	cr_assert_eq(vm_brk(as, heap + 100), 0, "no heap yet");
+	cr_assert_eq(vm_brk(as, heap + 100, NULL), 0, "no heap yet");
 	vm_brk_init(as, heap);
-	cr_assert_eq(vm_brk(as, 0), heap, "brk(0) asks for the break");
-	cr_assert_eq(vm_brk(as, heap + 3 * PAGE_SIZE + 10),
+	cr_assert_eq(vm_brk(as, 0, NULL), heap, "brk(0) asks for the break");
+	cr_assert_eq(vm_brk(as, heap + 3 * PAGE_SIZE + 10, NULL),
 		     heap + 3 * PAGE_SIZE + 10);
 	vm_test_poke(as, heap + 3 * PAGE_SIZE + 9, 7);
 	cr_assert_eq(vm_fault(as, heap + 4 * PAGE_SIZE, VM_ACCESS_READ),
 		     -EFAULT);
-	cr_assert_eq(vm_brk(as, heap + PAGE_SIZE), heap + PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, heap + PAGE_SIZE, NULL), heap + PAGE_SIZE);
 	cr_assert_eq(vm_fault(as, heap + PAGE_SIZE, VM_ACCESS_READ), -EFAULT);
-	cr_assert_eq(vm_brk(as, heap + 3 * PAGE_SIZE), heap + 3 * PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, heap + 3 * PAGE_SIZE, NULL),
+		     heap + 3 * PAGE_SIZE);
 	cr_assert_eq(vm_test_peek(as, heap + 2 * PAGE_SIZE + 9), 0,
 		     "shrunk memory comes back zeroed");
-	cr_assert_eq(vm_brk(as, heap - PAGE_SIZE), heap + 3 * PAGE_SIZE,
+	cr_assert_eq(vm_brk(as, heap - PAGE_SIZE, NULL), heap + 3 * PAGE_SIZE,
 		     "below the start: unchanged");
 }
 
@@ -194,44 +195,48 @@ Test(vm_mmap, brk_stops_before_the_next_mapping,
 	vm_brk_init(as, BASE);
 	vm_test_map(as, BASE + 8 * PAGE_SIZE, PAGE_SIZE, RW,
 		    ANON_PRIVATE | MAP_FIXED);
-	cr_assert_eq(vm_brk(as, BASE + 9 * PAGE_SIZE), BASE,
+	cr_assert_eq(vm_brk(as, BASE + 9 * PAGE_SIZE, NULL), BASE,
 		     "overlap: the old break");
-	cr_assert_eq(vm_brk(as, BASE + 8 * PAGE_SIZE), BASE,
+	cr_assert_eq(vm_brk(as, BASE + 8 * PAGE_SIZE, NULL), BASE,
 		     "Linux keeps a page free above the heap");
-	cr_assert_eq(vm_brk(as, BASE + 7 * PAGE_SIZE), BASE + 7 * PAGE_SIZE);
-	cr_assert_eq(vm_brk(as, as->limit + PAGE_SIZE), BASE + 7 * PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, BASE + 7 * PAGE_SIZE, NULL),
+		     BASE + 7 * PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, as->limit + PAGE_SIZE, NULL),
+		     BASE + 7 * PAGE_SIZE);
 }
 
 Test(vm_mmap, mremap_rejects_bad_arguments, .init = setup, .fini = teardown)
 {
 	vm_test_map(as, BASE, 2 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
-	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, PAGE_SIZE, 0x10, 0),
+	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, PAGE_SIZE, 0x10, 0, NULL),
 		     -EINVAL);
 	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, PAGE_SIZE, MREMAP_FIXED,
-			       BASE + 8 * PAGE_SIZE), -EINVAL);
-	cr_assert_eq(vm_mremap(as, BASE + 1, PAGE_SIZE, PAGE_SIZE, 0, 0),
+			       BASE + 8 * PAGE_SIZE, NULL), -EINVAL);
+	cr_assert_eq(vm_mremap(as, BASE + 1, PAGE_SIZE, PAGE_SIZE, 0, 0, NULL),
 		     -EINVAL);
-	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, 0, 0, 0), -EINVAL);
+	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, 0, 0, 0, NULL), -EINVAL);
 	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, 2 * PAGE_SIZE,
-			       MREMAP_MAYMOVE | MREMAP_FIXED, BASE + 1),
+			       MREMAP_MAYMOVE | MREMAP_FIXED, BASE + 1, NULL),
 		     -EINVAL);
 	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, 2 * PAGE_SIZE,
 			       MREMAP_MAYMOVE | MREMAP_FIXED,
-			       BASE + PAGE_SIZE), -EINVAL, "overlap");
-	cr_assert_eq(vm_mremap(as, BASE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0),
+			       BASE + PAGE_SIZE, NULL), -EINVAL, "overlap");
+	cr_assert_eq(vm_mremap(as, BASE, 0, PAGE_SIZE, MREMAP_MAYMOVE, 0, NULL),
 		     -EINVAL, "old_length 0 (Linux: private mappings)");
 	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, PAGE_SIZE,
-			       MREMAP_DONTUNMAP, 0), -EINVAL);
+			       MREMAP_DONTUNMAP, 0, NULL), -EINVAL);
 	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, 2 * PAGE_SIZE,
-			       MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0), -EINVAL);
+			       MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0, NULL),
+		     -EINVAL);
 	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, PAGE_SIZE,
-			       MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0),
+			       MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0, NULL),
 		     -EOPNOTSUPP, "not implemented yet");
-	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, ~0ULL, MREMAP_MAYMOVE, 0),
+	cr_assert_eq(vm_mremap(as, BASE, PAGE_SIZE, ~0ULL, MREMAP_MAYMOVE, 0,
+			       NULL),
 		     -EINVAL, "new length overflows");
 	cr_assert_eq(vm_mremap(as, BASE + 4 * PAGE_SIZE, PAGE_SIZE, PAGE_SIZE,
-			       0, 0), -EFAULT, "nothing mapped");
-	cr_assert_eq(vm_mremap(as, BASE, 3 * PAGE_SIZE, PAGE_SIZE, 0, 0),
+			       0, 0, NULL), -EFAULT, "nothing mapped");
+	cr_assert_eq(vm_mremap(as, BASE, 3 * PAGE_SIZE, PAGE_SIZE, 0, 0, NULL),
 		     -EFAULT, "old range beyond the VMA");
 }
 
@@ -240,10 +245,11 @@ Test(vm_mmap, mremap_grows_in_place_and_shrinks,
 {
 	vm_test_map(as, BASE, 2 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
 	vm_test_poke(as, BASE + PAGE_SIZE, 3);
-	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0),
+	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0,
+			       NULL),
 		     (long)BASE);
 	vm_test_poke(as, BASE + 3 * PAGE_SIZE, 4);
-	cr_assert_eq(vm_mremap(as, BASE, 4 * PAGE_SIZE, PAGE_SIZE, 0, 0),
+	cr_assert_eq(vm_mremap(as, BASE, 4 * PAGE_SIZE, PAGE_SIZE, 0, 0, NULL),
 		     (long)BASE);
 	cr_assert_eq(vm_fault(as, BASE + PAGE_SIZE, VM_ACCESS_READ), -EFAULT);
 	cr_assert_eq(vm_test_vma_count(as), 1);
@@ -257,10 +263,11 @@ Test(vm_mmap, mremap_moves_only_when_allowed, .init = setup, .fini = teardown)
 	vm_test_map(as, BASE + 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ,
 		    ANON_PRIVATE | MAP_FIXED);
 	vm_test_poke(as, BASE + PAGE_SIZE, 8);
-	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0),
+	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0,
+			       NULL),
 		     -ENOMEM);
 	moved = vm_mremap(as, BASE, 2 * PAGE_SIZE, 4 * PAGE_SIZE,
-			  MREMAP_MAYMOVE, 0);
+			  MREMAP_MAYMOVE, 0, NULL);
 	cr_assert_gt(moved, 0);
 	cr_assert_neq(moved, (long)BASE);
 	cr_assert_eq(vm_test_peek(as, (uaddr_t)moved + PAGE_SIZE), 8,
@@ -277,7 +284,7 @@ Test(vm_mmap, mremap_fixed_replaces_the_target, .init = setup, .fini = teardown)
 	vm_test_map(as, target, PAGE_SIZE, PROT_READ, ANON_PRIVATE | MAP_FIXED);
 	vm_test_poke(as, BASE, 6);
 	cr_assert_eq(vm_mremap(as, BASE, 2 * PAGE_SIZE, PAGE_SIZE,
-			       MREMAP_MAYMOVE | MREMAP_FIXED, target),
+			       MREMAP_MAYMOVE | MREMAP_FIXED, target, NULL),
 		     (long)target);
 	cr_assert_eq(vm_test_peek(as, target), 6);
 	vm_test_poke(as, target, 7); /* writable: the moved VMA's prot */
@@ -295,7 +302,7 @@ Test(vm_mmap, mremap_keeps_shared_memory_shared,
 	child = vm_fork(as);
 	cr_assert_not(IS_ERR(child));
 	moved = vm_mremap(as, BASE, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE,
-			  0);
+			  0, NULL);
 	cr_assert_gt(moved, 0);
 	vm_test_poke(child, BASE, 2);
 	cr_assert_eq(vm_test_peek(as, (uaddr_t)moved), 2);
@@ -415,11 +422,11 @@ static void random_call(struct address_space *space, unsigned int *seed)
 		vm_mprotect(space, addr, length, prot);
 		break;
 	case 3:
-		vm_brk(space, addr);
+		vm_brk(space, addr, NULL);
 		break;
 	case 4:
 		vm_mremap(space, addr, length, random_length(seed), flags % 8,
-			  random_addr(seed));
+			  random_addr(seed), NULL);
 		break;
 	case 5:
 		vm_madvise(space, addr, length, (int)(flags % 18));
@@ -460,8 +467,91 @@ Test(vm_mmap, mremap_to_the_same_length_changes_nothing, .init = setup,
 {
 	vm_test_map(as, BASE, 8 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
 	cr_assert_eq(vm_mremap(as, BASE + 2 * PAGE_SIZE, 3 * PAGE_SIZE - 1,
-			       3 * PAGE_SIZE - 1, MREMAP_MAYMOVE, 0),
+			       3 * PAGE_SIZE - 1, MREMAP_MAYMOVE, 0, NULL),
 		     (long)(BASE + 2 * PAGE_SIZE));
 	cr_assert_eq(vm_test_vma_count(as), 1);
 	cr_assert_eq(vm_validate(as), 0);
+}
+
+/* RLIMIT_AS and RLIMIT_DATA as Linux's may_expand_vm applies them. */
+static long map_limited(uaddr_t addr, uint64_t pages, unsigned int prot,
+			unsigned int flags, const struct vm_limits *limits)
+{
+	return vm_mmap_file(as, addr, pages * PAGE_SIZE, prot,
+			    flags | MAP_FIXED, 0, NULL, limits);
+}
+
+Test(vm_mmap, address_space_limit_counts_every_mapping,
+     .init = setup, .fini = teardown)
+{
+	struct vm_limits limits = { .as = 8 * PAGE_SIZE + 100,
+				    .data = VM_UNLIMITED,
+				    .data_max = VM_UNLIMITED };
+
+	cr_assert_eq(map_limited(BASE, 4, PROT_READ, ANON_PRIVATE, &limits),
+		     (long)BASE);
+	cr_assert_eq(map_limited(BASE + 16 * PAGE_SIZE, 4, RW, ANON_SHARED,
+				 &limits), (long)(BASE + 16 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 32 * PAGE_SIZE, 1, RW, ANON_PRIVATE,
+				 &limits), -ENOMEM, "the 9th page");
+	cr_assert_eq(vm_mmap_file(as, 0, PAGE_SIZE, RW, ANON_PRIVATE, 0, NULL,
+				  &limits), -ENOMEM, "placed or fixed");
+	/* Replacing mapped pages adds only what is new. */
+	cr_assert_eq(map_limited(BASE + 2 * PAGE_SIZE, 2, RW, ANON_PRIVATE,
+				 &limits), (long)(BASE + 2 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 3 * PAGE_SIZE, 2, RW, ANON_PRIVATE,
+				 &limits), -ENOMEM, "one page beyond");
+	cr_assert_eq(vm_test_vma_count(as), 3, "nothing changed by a refusal");
+	/* mremap growth counts, in place or moved; shrinking is free. */
+	cr_assert_eq(vm_mremap(as, BASE + 16 * PAGE_SIZE, 4 * PAGE_SIZE,
+			       5 * PAGE_SIZE, MREMAP_MAYMOVE, 0, &limits),
+		     -ENOMEM);
+	cr_assert_eq(vm_mremap(as, BASE + 16 * PAGE_SIZE, 4 * PAGE_SIZE,
+			       2 * PAGE_SIZE, 0, 0, &limits),
+		     (long)(BASE + 16 * PAGE_SIZE));
+	cr_assert_eq(vm_mremap(as, BASE + 16 * PAGE_SIZE, 2 * PAGE_SIZE,
+			       4 * PAGE_SIZE, 0, 0, &limits),
+		     (long)(BASE + 16 * PAGE_SIZE));
+	/* No limits at all: the same call goes. */
+	cr_assert_eq(map_limited(BASE + 32 * PAGE_SIZE, 1, RW, ANON_PRIVATE,
+				 NULL), (long)(BASE + 32 * PAGE_SIZE));
+}
+
+Test(vm_mmap, data_limit_counts_private_writable_memory_and_the_heap,
+     .init = setup, .fini = teardown)
+{
+	struct vm_limits limits = { .as = VM_UNLIMITED,
+				    .data = 4 * PAGE_SIZE,
+				    .data_max = VM_UNLIMITED };
+
+	/* Read-only, shared and stack mappings are not data. */
+	cr_assert_eq(map_limited(BASE, 8, PROT_READ, ANON_PRIVATE, &limits),
+		     (long)BASE);
+	cr_assert_eq(map_limited(BASE + 16 * PAGE_SIZE, 8, RW, ANON_SHARED,
+				 &limits), (long)(BASE + 16 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 512 * PAGE_SIZE, 8, RW,
+				 ANON_PRIVATE | MAP_GROWSDOWN, &limits),
+		     (long)(BASE + 512 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 32 * PAGE_SIZE, 3, RW, ANON_PRIVATE,
+				 &limits), (long)(BASE + 32 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 48 * PAGE_SIZE, 2, RW, ANON_PRIVATE,
+				 &limits), -ENOMEM);
+	/* The heap: its size against the limit, then its pages as data. */
+	vm_brk_init(as, BASE + 64 * PAGE_SIZE);
+	cr_assert_eq(vm_brk(as, BASE + 66 * PAGE_SIZE, &limits),
+		     BASE + 64 * PAGE_SIZE, "2 pages: 5 of data");
+	cr_assert_eq(vm_brk(as, BASE + 65 * PAGE_SIZE, &limits),
+		     BASE + 65 * PAGE_SIZE);
+	limits.data = 2 * PAGE_SIZE;
+	cr_assert_eq(vm_brk(as, BASE + 64 * PAGE_SIZE + 10, &limits),
+		     BASE + 64 * PAGE_SIZE + 10, "shrinking within the limit");
+	cr_assert_eq(vm_brk(as, BASE + 67 * PAGE_SIZE, &limits),
+		     BASE + 64 * PAGE_SIZE + 10, "past it: unchanged");
+	/* Linux: a soft limit of 0 means the hard one. */
+	limits.data = 0;
+	limits.data_max = 16 * PAGE_SIZE;
+	cr_assert_eq(map_limited(BASE + 48 * PAGE_SIZE, 2, RW, ANON_PRIVATE,
+				 &limits), (long)(BASE + 48 * PAGE_SIZE));
+	cr_assert_eq(map_limited(BASE + 80 * PAGE_SIZE, 16, RW, ANON_PRIVATE,
+				 &limits), -ENOMEM);
 }
