@@ -160,8 +160,9 @@ static struct address_space *program_space(void)
 	fuzz_check(!IS_ERR(as), "vm_create");
 	fuzz_check(vm_mmap(as, FUZZ_DATA, FUZZ_DATA_SIZE + 0x2000,
 			   PROT_READ | PROT_WRITE, flags, 0) >= 0, "data");
-	fuzz_check(vm_mprotect(as, FUZZ_RO, 0x1000, PROT_READ) == 0, "ro");
-	fuzz_check(vm_mprotect(as, FUZZ_NONE, 0x1000, PROT_NONE) == 0, "none");
+	fuzz_check(vm_mprotect(as, FUZZ_RO, 0x1000, PROT_READ, NULL) == 0, "ro");
+	fuzz_check(vm_mprotect(as, FUZZ_NONE, 0x1000, PROT_NONE, NULL) == 0,
+		   "none");
 	fuzz_check(vm_mmap(as, FUZZ_STACK_TOP - FUZZ_STACK_SIZE,
 			   FUZZ_STACK_SIZE, PROT_READ | PROT_WRITE, flags,
 			   0) >= 0, "stack");

@@ -38,7 +38,8 @@ static struct address_space *space_create(void)
 		err = vm_copy_to_user(as, CODE, syscall_loop,
 				      sizeof(syscall_loop));
 	if (err >= 0)
-		err = vm_mprotect(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC);
+		err = vm_mprotect(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC,
+				  NULL);
 	if (err < 0) {
 		vm_put(as);
 		return ERR_PTR(err);

@@ -195,7 +195,7 @@ static int map_file_part(struct elf_image *image, const struct elf64_phdr *ph)
 	err = vm_clear_user(image->as, file_end,
 			    ALIGN_UP(file_end, PAGE_SIZE) - file_end);
 	if (err == 0 && !(prot & PROT_WRITE))
-		err = vm_mprotect(image->as, start, length, prot);
+		err = vm_mprotect(image->as, start, length, prot, NULL);
 	return (int)err;
 }
 

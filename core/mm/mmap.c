@@ -374,8 +374,31 @@ static void merge_range(struct address_space *as, uaddr_t start, uaddr_t end)
 		vma = vma_next(vma_merge(as, vma));
 }
 
+/*
+ * Linux's check in mprotect_fixup, for each VMA of [addr, end) before any
+ * changes: making private memory writable must fit RLIMIT_DATA, unless
+ * its old protection would not fit the limits either. Write-locked.
+ */
+static int mprotect_fits(struct address_space *as, uaddr_t addr, uaddr_t end,
+			 unsigned int prot, const struct vm_limits *limits)
+{
+	if (limits == NULL || !(prot & PROT_WRITE))
+		return 0;
+	for (struct vma *vma = vma_find(as, addr); vma && vma->start < end;
+	     vma = vma_next(vma)) {
+		uint64_t bytes = MIN(vma->end, end) - MAX(vma->start, addr);
+
+		if (!vm_may_expand_locked(as, limits, prot, vma->flags,
+					  bytes) &&
+		    vm_may_expand_locked(as, limits, vma->prot, vma->flags,
+					 bytes))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
-		unsigned int prot)
+		unsigned int prot, const struct vm_limits *limits)
 {
 	uint64_t aligned = ALIGN_UP(length, PAGE_SIZE);
 	uaddr_t end = addr + aligned;
@@ -392,6 +415,8 @@ int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
 		return -ENOMEM;
 	rwlock_write_lock(&as->lock);
 	err = mprotect_range(as, &addr, end, prot);
+	if (err == 0)
+		err = mprotect_fits(as, addr, end, prot, limits);
 	if (err == 0)
 		err = vma_split_range(as, addr, end);
 	for (vma = vma_find(as, addr); err == 0 && vma && vma->start < end;

@@ -236,12 +236,12 @@ int vm_munmap(struct address_space *as, uaddr_t addr, uint64_t length);
 
 /*
  * mprotect(2): 0; -EINVAL (misaligned, bad prot, PROT_GROWSDOWN on a VMA
- * that does not grow); -ENOMEM (a hole in the range, overflow, or out of
- * memory; nothing is changed then, where Linux changes the VMAs before
- * the hole).
+ * that does not grow); -ENOMEM (a hole in the range, overflow, out of
+ * memory, or private memory made writable past `limits`' RLIMIT_DATA;
+ * nothing is changed then, where Linux changes the VMAs before the hole).
  */
 int vm_mprotect(struct address_space *as, uaddr_t addr, uint64_t length,
-		unsigned int prot);
+		unsigned int prot, const struct vm_limits *limits);
 
 /*
  * brk(2): moves the break to `brk` and returns the new break; returns the

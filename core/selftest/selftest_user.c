@@ -139,7 +139,8 @@ static struct address_space *space_create(void)
 	if (err == 0)
 		err = vm_copy_to_user(as, CODE, code, sizeof(code));
 	if (err == 0)
-		err = vm_mprotect(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC);
+		err = vm_mprotect(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC,
+				  NULL);
 	if (err == 0)
 		err = map_fixed(as, DATA, DATA_PAGES, PROT_READ | PROT_WRITE,
 				false);

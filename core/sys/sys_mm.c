@@ -53,7 +53,7 @@ long sys_mprotect(struct syscall_context *ctx, const struct syscall_args *args)
 	if (ctx->as == NULL)
 		return -ENOSYS;
 	return vm_mprotect(ctx->as, args->arg[0], args->arg[1],
-			   (unsigned int)args->arg[2]);
+			   (unsigned int)args->arg[2], ctx->vm_limits);
 }
 
 long sys_brk(struct syscall_context *ctx, const struct syscall_args *args)

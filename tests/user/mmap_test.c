@@ -379,6 +379,11 @@ static void limit_data(void)
 	errno = 0;
 	printf("sbrk 1M: %s\n",
 	       sbrk(MB) == (void *)-1 ? strerror(errno) : "grew");
+	p = mmap(NULL, MB, PROT_READ, ANON, -1, 0);
+	CHECK(p != MAP_FAILED);
+	printf("mprotect of a read-only 1M to writable: %s\n",
+	       mprotect(p, MB, RW) == 0 ? "done" : strerror(errno));
+	CHECK(munmap(p, MB) == 0);
 	refill(count);
 	unfill(count);
 	CHECK(setrlimit(RLIMIT_DATA, &saved) == 0);

@@ -428,7 +428,8 @@ static int churn_worker(void *arg)
 			return 1;
 		if (vm_copy_to_user(shared_as, addr, "z", 1) < 0)
 			return 1;
-		if (vm_mprotect(shared_as, addr, PAGE_SIZE, PROT_READ) < 0 ||
+		if (vm_mprotect(shared_as, addr, PAGE_SIZE, PROT_READ,
+				NULL) < 0 ||
 		    vm_munmap(shared_as, addr, PAGE_SIZE) < 0)
 			return 1;
 		if (i % 20 == 0 && fork_and_check() < 0)

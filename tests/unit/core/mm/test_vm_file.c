@@ -196,12 +196,12 @@ FILE_TEST(open_mode_must_allow_the_protection)
 		     -EACCES);
 	cr_assert_eq(map(file, PAGE_SIZE, PROT_READ, MAP_SHARED, 0),
 		     (long)MAP_AT);
-	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, RW), -EACCES);
-	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, PROT_NONE), 0);
+	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, RW, NULL), -EACCES);
+	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, PROT_NONE, NULL), 0);
 	cr_assert_eq(map(file, PAGE_SIZE, RW, MAP_PRIVATE, 0), (long)MAP_AT,
 		     "private writes never reach the file");
-	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, PROT_READ), 0);
-	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, RW), 0);
+	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, PROT_READ, NULL), 0);
+	cr_assert_eq(vm_mprotect(as, MAP_AT, PAGE_SIZE, RW, NULL), 0);
 	vfs_file_put(file);
 }
 

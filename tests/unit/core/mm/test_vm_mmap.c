@@ -137,19 +137,21 @@ Test(vm_mmap, munmap_rounds_the_length_up, .init = setup, .fini = teardown)
 Test(vm_mmap, mprotect_rejects_bad_arguments, .init = setup, .fini = teardown)
 {
 	vm_test_map(as, BASE, 2 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
-	cr_assert_eq(vm_mprotect(as, BASE + 1, PAGE_SIZE, PROT_READ), -EINVAL);
-	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, 0x8), -EINVAL);
+	cr_assert_eq(vm_mprotect(as, BASE + 1, PAGE_SIZE, PROT_READ, NULL),
+		     -EINVAL);
+	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, 0x8, NULL), -EINVAL);
 	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE,
-				 PROT_GROWSDOWN | PROT_GROWSUP), -EINVAL);
+				 PROT_GROWSDOWN | PROT_GROWSUP, NULL), -EINVAL);
 	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE,
-				 PROT_READ | PROT_GROWSDOWN), -EINVAL,
+				 PROT_READ | PROT_GROWSDOWN, NULL), -EINVAL,
 		     "not a grows-down VMA");
-	cr_assert_eq(vm_mprotect(as, BASE, 0, PROT_READ), 0);
-	cr_assert_eq(vm_mprotect(as, BASE, ~0ULL, PROT_READ), -ENOMEM);
-	cr_assert_eq(vm_mprotect(as, BASE, 3 * PAGE_SIZE, PROT_READ), -ENOMEM,
-		     "a hole at the end");
+	cr_assert_eq(vm_mprotect(as, BASE, 0, PROT_READ, NULL), 0);
+	cr_assert_eq(vm_mprotect(as, BASE, ~0ULL, PROT_READ, NULL), -ENOMEM);
+	cr_assert_eq(vm_mprotect(as, BASE, 3 * PAGE_SIZE, PROT_READ, NULL),
+		     -ENOMEM, "a hole at the end");
 	cr_assert_eq(vm_mprotect(as, BASE - PAGE_SIZE, 2 * PAGE_SIZE,
-				 PROT_READ), -ENOMEM, "a hole at the start");
+				 PROT_READ, NULL),
+		     -ENOMEM, "a hole at the start");
 	vm_test_poke(as, BASE, 1); /* nothing was changed by the failures */
 }
 
@@ -161,7 +163,7 @@ Test(vm_mmap, mprotect_growsdown_reaches_the_vma_start,
 	vm_test_map(as, stack, 4 * PAGE_SIZE, RW,
 		    ANON_PRIVATE | MAP_FIXED | MAP_GROWSDOWN);
 	cr_assert_eq(vm_mprotect(as, stack + 2 * PAGE_SIZE, PAGE_SIZE,
-				 PROT_READ | PROT_GROWSDOWN), 0);
+				 PROT_READ | PROT_GROWSDOWN, NULL), 0);
 	cr_assert_eq(vm_fault(as, stack, VM_ACCESS_WRITE), -EACCES);
 	cr_assert_eq(vm_fault(as, stack + 3 * PAGE_SIZE, VM_ACCESS_WRITE), 0);
 }
@@ -419,7 +421,7 @@ static void random_call(struct address_space *space, unsigned int *seed)
 		vm_munmap(space, addr, length);
 		break;
 	case 2:
-		vm_mprotect(space, addr, length, prot);
+		vm_mprotect(space, addr, length, prot, NULL);
 		break;
 	case 3:
 		vm_brk(space, addr, NULL);
@@ -547,6 +549,13 @@ Test(vm_mmap, data_limit_counts_private_writable_memory_and_the_heap,
 		     BASE + 64 * PAGE_SIZE + 10, "shrinking within the limit");
 	cr_assert_eq(vm_brk(as, BASE + 67 * PAGE_SIZE, &limits),
 		     BASE + 64 * PAGE_SIZE + 10, "past it: unchanged");
+	/* mprotect making private memory writable counts it as data. */
+	limits.data = 4 * PAGE_SIZE;
+	cr_assert_eq(vm_mprotect(as, BASE, 2 * PAGE_SIZE, RW, &limits),
+		     -ENOMEM, "4 pages of data, 2 more");
+	cr_assert_eq(vm_mprotect(as, BASE + 32 * PAGE_SIZE, 3 * PAGE_SIZE,
+				 RW | PROT_EXEC, &limits), 0, "already data");
+	cr_assert_eq(vm_mprotect(as, BASE, 2 * PAGE_SIZE, RW, NULL), 0);
 	/* Linux: a soft limit of 0 means the hard one. */
 	limits.data = 0;
 	limits.data_max = 16 * PAGE_SIZE;

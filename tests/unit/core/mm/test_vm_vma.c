@@ -57,13 +57,13 @@ Test(vm_vma, mprotect_splits_and_merges_back, .init = vm_test_boot)
 	vm_test_map(as, BASE, 8 * PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
 	vm_test_poke(as, BASE + 4 * PAGE_SIZE, 42);
 	cr_assert_eq(vm_mprotect(as, BASE + 2 * PAGE_SIZE, 4 * PAGE_SIZE,
-				 PROT_READ), 0);
+				 PROT_READ, NULL), 0);
 	cr_assert_eq(vm_test_vma_count(as), 3);
 	cr_assert_eq(vm_copy_to_user(as, BASE + 4 * PAGE_SIZE, "x", 1),
 		     -EFAULT);
 	cr_assert_eq(vm_test_peek(as, BASE + 4 * PAGE_SIZE), 42);
-	cr_assert_eq(vm_mprotect(as, BASE + 2 * PAGE_SIZE, 4 * PAGE_SIZE, RW),
-		     0);
+	cr_assert_eq(vm_mprotect(as, BASE + 2 * PAGE_SIZE, 4 * PAGE_SIZE, RW,
+				 NULL), 0);
 	cr_assert_eq(vm_test_vma_count(as), 1);
 	vm_test_poke(as, BASE + 4 * PAGE_SIZE, 43);
 	vm_test_destroy(as);
@@ -76,9 +76,9 @@ Test(vm_vma, prot_none_keeps_the_contents, .init = vm_test_boot)
 
 	vm_test_map(as, BASE, PAGE_SIZE, RW, ANON_PRIVATE | MAP_FIXED);
 	vm_test_poke(as, BASE, 9);
-	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, PROT_NONE), 0);
+	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, PROT_NONE, NULL), 0);
 	cr_assert_eq(vm_copy_from_user(as, &byte, BASE, 1), -EFAULT);
-	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, PROT_READ), 0);
+	cr_assert_eq(vm_mprotect(as, BASE, PAGE_SIZE, PROT_READ, NULL), 0);
 	cr_assert_eq(vm_test_peek(as, BASE), 9);
 	vm_test_destroy(as);
 }
@@ -173,7 +173,8 @@ static void random_op(struct address_space *as, struct model *model,
 		for (unsigned int i = first; i < first + count; i++)
 			mapped = mapped && model->prot[i] != UNMAPPED;
 		cr_assert_eq(vm_mprotect(as, addr, count * PAGE_SIZE,
-					 (unsigned int)prot), mapped ? 0 : -ENOMEM);
+					 (unsigned int)prot, NULL),
+			     mapped ? 0 : -ENOMEM);
 		for (unsigned int i = first; mapped && i < first + count; i++)
 			model->prot[i] = prot;
 		break;

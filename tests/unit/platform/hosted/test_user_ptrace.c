@@ -189,7 +189,7 @@ Test(hosted_user, write_to_read_only_page_faults_present, .init = boot)
 		     TRAP_FAULT_WRITE | TRAP_FAULT_PRESENT);
 	cr_assert_eq(vm_fault(as, DATA, VM_ACCESS_WRITE), -EACCES);
 
-	cr_assert_eq(vm_mprotect(as, DATA, PAGE_SIZE, RW), 0);
+	cr_assert_eq(vm_mprotect(as, DATA, PAGE_SIZE, RW, NULL), 0);
 	cr_assert_eq(vm_fault(as, DATA, VM_ACCESS_WRITE), 0);
 	expect_syscall(&ctx, 1);
 	cr_assert_eq(vm_test_peek(as, DATA), 0x5a);
@@ -838,7 +838,7 @@ Test(hosted_user, mprotect_stops_a_sibling_running_on_another_cpu,
 		sleep_ns(5000000);
 		cr_assert_eq(vm_copy_from_user(as, &before, DATA, 4), 0);
 	} while (before == 0);
-	cr_assert_eq(vm_mprotect(as, DATA, PAGE_SIZE, PROT_READ), 0);
+	cr_assert_eq(vm_mprotect(as, DATA, PAGE_SIZE, PROT_READ, NULL), 0);
 	cr_assert_eq(vm_copy_from_user(as, &before, DATA, 4), 0);
 	sleep_ns(20000000);
 	cr_assert_eq(vm_copy_from_user(as, &after, DATA, 4), 0);
