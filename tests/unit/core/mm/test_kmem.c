@@ -267,3 +267,31 @@ Test(mm_kmem, asan_catches_access_to_free_pages, .init = boot_kmem,
 	cr_assert_fail("AddressSanitizer missed a write to a free page");
 }
 #endif
+
+Test(mm_kmem, cached_pages_are_what_a_shrink_would_free, .init = boot_kmem)
+{
+	struct kmem_cache *cache = kmem_cache_create("counted", 512, 8);
+	struct kmem_cache_stats stats;
+	struct pmm_stats pmm;
+	uint64_t free_before, cached_before;
+	void *objects[64];
+
+	cr_assert_not(IS_ERR(cache));
+	kmem_shrink_all();
+	cr_assert_eq(kmem_cached_pages(), 0);
+	pmm_get_stats(&pmm);
+	free_before = pmm.free_pages;
+	for (int i = 0; i < 64; i++)
+		objects[i] = kmem_cache_alloc(cache);
+	for (int i = 0; i < 64; i++)
+		kmem_cache_free(cache, objects[i]);
+	kmem_cache_get_stats(cache, &stats);
+	/* One empty slab is kept; counted with the free pages it is all. */
+	cached_before = kmem_cached_pages();
+	cr_assert_eq(cached_before, 1ULL << stats.slab_order);
+	pmm_get_stats(&pmm);
+	cr_assert_eq(pmm.free_pages + cached_before, free_before);
+	cr_assert_eq(kmem_shrink_all(), cached_before);
+	cr_assert_eq(kmem_cached_pages(), 0);
+	cr_assert_eq(kmem_cache_destroy(cache), 0);
+}

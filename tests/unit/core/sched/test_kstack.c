@@ -82,10 +82,14 @@ Test(sched_kstack, drain_returns_every_page)
 	cr_assert_lt(free_pages(), before);
 	for (unsigned int i = 0; i < KSTACK_CACHE_MAX + 4; i++)
 		kstack_free(stacks[i]);
+	cr_assert_eq(kstack_cached(), KSTACK_CACHE_MAX);
+	/* What the leak checks count: free pages plus the cached stacks. */
+	cr_assert_eq(free_pages() + (KSTACK_CACHE_MAX << KSTACK_ORDER), before);
 	cr_assert_eq(kstack_cache_drain(), KSTACK_CACHE_MAX,
 		     "the cache keeps at most KSTACK_CACHE_MAX stacks");
 	cr_assert_eq(free_pages(), before);
 	cr_assert_eq(kstack_cache_drain(), 0);
+	cr_assert_eq(kstack_cached(), 0);
 }
 
 Test(sched_kstack, a_reused_stack_is_guarded_and_usable)
