@@ -442,9 +442,14 @@ size_t tty_input(struct tty *tty, const char *bytes, size_t length)
 		if (chunk_end == taken && signal == 0)
 			break;	/* raw queue full */
 		taken = chunk_end;
-		tty_wake_readers(tty);
+		/*
+		 * The echo goes out before a reader is woken, as Linux's
+		 * commit_echoes before it wakes read_wait: else the reader's
+		 * own output (cat printing the line) could come first.
+		 */
 		if (out.length > 0)
 			tty->ops->write(tty, out.bytes, out.length, false);
+		tty_wake_readers(tty);
 		if (signal != 0)
 			tty_signal_foreground(tty, signal);
 	}
