@@ -106,9 +106,16 @@ static void devpts_publish(int index, bool add)
 static int devpts_mounted(struct vfs_super *sb)
 {
 	struct devpts_instance *instance = kmalloc(sizeof(*instance));
+	int err;
 
 	if (instance == NULL)
 		return -ENOMEM;
+	/* Linux's pts/ptmx: /dev/ptmx again, mode 000 (ptmxmode=000). */
+	err = vfs_super_mknod(sb, "ptmx", S_IFCHR, vfs_mkdev(5, 2));
+	if (err < 0) {
+		kfree(instance);
+		return err;
+	}
 	instance->sb = sb;
 	mutex_lock(&devpts_lock);
 	list_add_tail(&instance->link, &devpts_instances);

@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -456,6 +457,24 @@ static void devpts_names(void)
 	refused("rmdir", rmdir(slave_name));
 	CHECK(access(slave_name, F_OK) == 0);
 	CHECK(access("/dev/pts/new", F_OK) < 0 && errno == ENOENT);
+	refused("unlink ptmx", unlink("/dev/pts/ptmx"));
+}
+
+/* pts/ptmx: the multiplexer again, mode 000; root opens a new master. */
+static void pts_ptmx(void)
+{
+	struct stat st;
+	unsigned int index;
+	int fd;
+
+	CHECK(stat("/dev/pts/ptmx", &st) == 0);
+	printf("pts/ptmx: mode %o, device %u:%u\n", st.st_mode,
+	       major(st.st_rdev), minor(st.st_rdev));
+	fd = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+	CHECK(fd >= 0);
+	printf("opened as root: a master with a number %d\n",
+	       ioctl(fd, TIOCGPTN, &index) == 0);
+	close(fd);
 }
 
 static void not_a_tty(void)
@@ -480,6 +499,7 @@ int main(void)
 	open_pair();
 	defaults();
 	devpts_names();
+	pts_ptmx();
 	canonical();
 	remapped();
 	output();
