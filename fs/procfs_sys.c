@@ -17,6 +17,7 @@
 #include "core/mm/pmm.h"
 #include "core/proc/proc.h"
 #include "core/sched/sched.h"
+#include "core/sched/thread.h"
 #include "core/sys/uts.h"
 #include "fs/vfs_fs.h"
 #include "fs/vfs_internal.h"
@@ -220,6 +221,7 @@ void procfs_gen_uptime(struct proc_text *text)
 void procfs_gen_loadavg(struct proc_text *text)
 {
 	unsigned long loads[3];
+	unsigned int running, total;
 
 	sched_get_loadavg(loads);
 	for (int i = 0; i < 3; i++) {
@@ -229,7 +231,14 @@ void procfs_gen_loadavg(struct proc_text *text)
 		proc_emit(text, "%lu.%02lu ", value / SCHED_LOAD_FIXED,
 			  (value % SCHED_LOAD_FIXED) * 100 / SCHED_LOAD_FIXED);
 	}
-	proc_emit(text, "%u/%u %d\n", sched_nr_running(), proc_task_count(),
+	/*
+	 * As Linux: every thread but the idle ones, kernel threads included
+	 * (a runnable kernel thread counts in `running`). A thread that exits
+	 * between the two reads would leave total below running: never shown.
+	 */
+	running = sched_nr_running();
+	total = (unsigned int)thread_count_nonidle();
+	proc_emit(text, "%u/%u %d\n", running, total > running ? total : running,
 		  proc_last_pid());
 }
 

@@ -24,10 +24,26 @@ static struct spinlock threads_lock = SPINLOCK_INIT("threads", LOCK_RANK_THREADS
 static struct list_head all_threads = LIST_HEAD_INIT(all_threads);
 static uint64_t next_tid = 1;
 static unsigned long live_threads;
+static unsigned long idle_threads;	/* never freed */
 
 unsigned long thread_count(void)
 {
 	return READ_ONCE(live_threads);
+}
+
+unsigned long thread_count_nonidle(void)
+{
+	return READ_ONCE(live_threads) - READ_ONCE(idle_threads);
+}
+
+/* Counts `thread` as one of the per-CPU idle threads. */
+static void thread_mark_idle(struct thread *thread)
+{
+	irq_flags_t flags = spin_lock_irqsave(&threads_lock);
+
+	thread->is_idle = true;
+	WRITE_ONCE(idle_threads, idle_threads + 1);
+	spin_unlock_irqrestore(&threads_lock, flags);
 }
 
 /* Allocates and registers a thread structure with default settings. */
@@ -159,7 +175,7 @@ struct thread *thread_create_idle(unsigned int cpu)
 		thread_free(thread);
 		return ERR_PTR(err);
 	}
-	thread->is_idle = true;
+	thread_mark_idle(thread);
 	thread->affinity = CPUMASK_OF(cpu);
 	WRITE_ONCE(thread->cpu, cpu);
 	thread->state = THREAD_RUNNABLE;
@@ -178,9 +194,10 @@ struct thread *thread_adopt_boot_context(const char *name, bool is_idle)
 	thread = thread_alloc(full);
 	if (thread == NULL)
 		return NULL;
-	thread->is_idle = is_idle;
-	if (is_idle)
+	if (is_idle) {
+		thread_mark_idle(thread);
 		thread->affinity = CPUMASK_OF(hal_cpu_id());
+	}
 	hal_context_init_current(&thread->context, NULL, 0);
 	return thread;
 }

@@ -107,3 +107,5 @@ struct thread *thread_current(void);
 
 /* Threads alive (created and not yet freed), for leak checks. */
 unsigned long thread_count(void);
+/* Threads other than the per-CPU idle ones (Linux's nr_threads). */
+unsigned long thread_count_nonidle(void);

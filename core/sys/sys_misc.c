@@ -12,6 +12,7 @@
 #include "core/proc/futex.h"
 #include "core/proc/proc.h"
 #include "core/sched/sched.h"
+#include "core/sched/thread.h"
 
 /* Linux x86_64 struct sysinfo (112 bytes). */
 struct sysinfo {
@@ -46,7 +47,7 @@ long sys_sysinfo(struct syscall_context *ctx, const struct syscall_args *args)
 	info.uptime = (long)(hal_clock_ns() / 1000000000ULL);
 	info.totalram = stats.managed_pages * PAGE_SIZE;
 	info.freeram = stats.free_pages * PAGE_SIZE;
-	info.procs = (unsigned short)proc_task_count();
+	info.procs = (unsigned short)thread_count_nonidle(); /* nr_threads */
 	info.mem_unit = 1;
 	return vm_copy_to_user(ctx->as, args->arg[0], &info, sizeof(info));
 }

@@ -43,6 +43,24 @@ Test(sched, threads_run_and_join_with_exit_codes)
 	cr_assert(test_wait_thread_count(baseline), "dead threads not freed");
 }
 
+/* /proc/loadavg's and sysinfo's total leaves out exactly the idle threads. */
+Test(sched, nonidle_count_leaves_out_idle_threads)
+{
+	struct thread *thread;
+	unsigned long nonidle;
+
+	test_kernel_sched_init(3, false);
+	cr_assert_eq(thread_count() - thread_count_nonidle(), 3);
+	nonidle = thread_count_nonidle();
+	thread = thread_create("worker", return_argument, NULL);
+	cr_assert(!IS_ERR(thread));
+	cr_assert_eq(thread_count_nonidle(), nonidle + 1);
+	thread_start(thread);
+	cr_assert_eq(thread_join(thread, NULL), 0);
+	cr_assert(test_wait_thread_count(nonidle + 3), "dead thread not freed");
+	cr_assert_eq(thread_count_nonidle(), nonidle);
+}
+
 /* Burns CPU until the shared deadline, passing preemption points. */
 static int spin_until(void *arg)
 {
