@@ -203,7 +203,11 @@ int tty_ioctl_spgrp(struct tty *tty, int pgrp)
 		err = -ESRCH;
 		list_for_each_entry(member, proc_all_processes_locked(),
 				    all_link) {
-			if (member->state != PROC_ALIVE || member->pgid != pgrp)
+			/* A zombie counts until reaped: a shell makes a
+			 * pipeline's group foreground after its leader may
+			 * have exited. */
+			if (member->state == PROC_REAPED ||
+			    member->pgid != pgrp)
 				continue;
 			err = member->sid == process->sid ? 0 : -EPERM;
 			break;

@@ -29,8 +29,9 @@ int signal_send_pgrp_locked(int pgid, int signal,
 
 	if (pgid < 0)	/* 0 is init's group until it calls setsid */
 		return -ESRCH;
+	/* A zombie stays in its group until reaped (signalling it does nothing). */
 	list_for_each_entry(process, all, all_link) {
-		if (process->state != PROC_ALIVE || process->pgid != pgid)
+		if (process->state == PROC_REAPED || process->pgid != pgid)
 			continue;
 		found = true;
 		if (caller && !signal_may_send(caller, process, signal))

@@ -314,8 +314,9 @@ bool proc_group_in_session_locked(int pgid, int sid)
 {
 	struct process *process;
 
+	/* A zombie is in its group until reaped, as Linux's PIDTYPE_PGID. */
 	list_for_each_entry(process, &all_processes, all_link) {
-		if (process->state == PROC_ALIVE && process->pgid == pgid &&
+		if (process->state != PROC_REAPED && process->pgid == pgid &&
 		    process->sid == sid)
 			return true;
 	}

@@ -51,7 +51,8 @@ void task_refresh_cred(struct task *task);
 /* Wakes a task that may be sleeping or running user code (to exit). */
 void task_kick(struct task *task);
 
-/* Whether a live process of session `sid` is in group `pgid` (tree lock). */
+/* Whether a process (alive or zombie) of session `sid` is in group `pgid`
+ * (tree lock). */
 bool proc_group_in_session_locked(int pgid, int sid);
 
 /* Whether `caller` may send `signal` to `target` (kill's permission). */

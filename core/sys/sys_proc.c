@@ -350,8 +350,8 @@ static long group_of(struct syscall_context *ctx, int pid, bool session)
 		return -ESRCH;
 	mutex_lock(&proc_tree_lock);
 	process = pid == 0 ? self(ctx)->process : process_lookup_locked(pid);
-	if (process == NULL || process->state != PROC_ALIVE)
-		result = -ESRCH;
+	if (process == NULL || process->state == PROC_REAPED)
+		result = -ESRCH;	/* a zombie has its ids until reaped */
 	else
 		result = session ? process->sid : process->pgid;
 	mutex_unlock(&proc_tree_lock);
@@ -388,7 +388,7 @@ long sys_setpgid(struct syscall_context *ctx, const struct syscall_args *args)
 	caller = self(ctx)->process;
 	mutex_lock(&proc_tree_lock);
 	target = pid == 0 ? caller : process_lookup_locked(pid);
-	if (target == NULL || target->state != PROC_ALIVE ||
+	if (target == NULL || target->state == PROC_REAPED ||
 	    (target != caller && target->parent != caller)) {
 		err = -ESRCH;
 	} else if (target->sid != caller->sid) {

@@ -227,8 +227,9 @@ static long send_many(struct process *caller, int signal,
 	struct process *process;
 	bool found = false, permitted = false;
 
+	/* Zombies count until reaped, as on Linux (a signal does nothing). */
 	list_for_each_entry(process, all, all_link) {
-		if (process->state != PROC_ALIVE || !match(process, caller, arg))
+		if (process->state == PROC_REAPED || !match(process, caller, arg))
 			continue;
 		found = true;
 		if (!signal_may_send(caller, process, signal))
@@ -262,7 +263,7 @@ long sys_kill(struct syscall_context *ctx, const struct syscall_args *args)
 	mutex_lock(&proc_tree_lock);
 	if (pid > 0) {
 		target = process_lookup_locked(pid);
-		if (target == NULL || target->state != PROC_ALIVE) {
+		if (target == NULL || target->state == PROC_REAPED) {
 			err = -ESRCH;
 		} else if (!signal_may_send(caller, target, signal)) {
 			err = -EPERM;
@@ -450,7 +451,7 @@ static long queue_signal(struct syscall_context *ctx, int tgid, int tid,
 	} else {
 		target = process_lookup_locked(tgid);
 	}
-	if (target == NULL || target->state != PROC_ALIVE)
+	if (target == NULL || target->state == PROC_REAPED)
 		err = -ESRCH;
 	else if (signal < 0 || signal > PROC_NSIG)
 		err = -EINVAL;

@@ -4,8 +4,8 @@
  * and its echo (erase, kill, word erase, ^X echo, EOF), output
  * processing, raw mode VMIN/VTIME, a child session whose controlling
  * terminal turns ^C into SIGINT and ^Z into a stop, TIOCSWINSZ reaching
- * the child as SIGWINCH, hangup when the master closes, and -ENOTTY on a
- * pipe. Prints only what does not depend on the pair's number or timing.
+ * the child as SIGWINCH, a zombie's process group made foreground and
+ * joined, hangup when the master closes, and -ENOTTY on a pipe. Prints only what does not depend on the pair's number or timing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -408,6 +408,52 @@ static void job_control(void)
 	close(report[1]);
 }
 
+/*
+ * A zombie stays in its process group until reaped: a shell whose
+ * pipeline leader already exited still makes the group foreground,
+ * moves the next stage into it and signals it (Linux's PIDTYPE_PGID).
+ */
+static void zombie_group(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		siginfo_t info;
+		pid_t leader, next;
+		int fd;
+
+		setsid();
+		fd = open(ptsname(master), O_RDWR);
+		leader = fork();
+		if (fd < 0 || leader < 0)
+			_exit(10);
+		if (leader == 0)
+			_exit(0);
+		if (setpgid(leader, leader) != 0 ||
+		    waitid(P_PID, leader, &info, WEXITED | WNOWAIT) != 0)
+			_exit(11);
+		printf("zombie group: tcsetpgrp %d", tcsetpgrp(fd, leader));
+		printf(", foreground %d", tcgetpgrp(fd) == leader);
+		printf(", kill %d", kill(-leader, 0));
+		printf(", kill leader %d", kill(leader, SIGTERM));
+		printf(", getpgid %d", getpgid(leader) == leader);
+		printf(", setpgid leader %d", setpgid(leader, leader));
+		next = fork();
+		if (next == 0)
+			_exit(setpgid(0, leader) == 0 && getpgrp() == leader ? 0 : 1);
+		printf(", next joins %d\n", waitpid(next, &status, 0) == next &&
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		waitpid(leader, &status, 0);
+		status = kill(-leader, 0);
+		printf("reaped: kill %d errno %d\n", status, errno);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+}
+
 static void hangup(void)
 {
 	char buf[8];
@@ -507,6 +553,7 @@ int main(void)
 	stopped_output();
 	raw();
 	job_control();
+	zombie_group();
 	hangup();
 	not_a_tty();
 	printf("pty: all checks passed\n");
