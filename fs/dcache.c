@@ -71,9 +71,7 @@ int vfs_dentry_prepend_name(struct vfs_dentry *dentry, char *buf,
 	int err = 0;
 
 	spin_lock(&dcache_lock);
-	if (!dentry->hashed && dentry->parent != dentry)
-		err = -ENOENT;
-	else if (dentry->name_length + 1 > *pos)
+	if (dentry->name_length + 1 > *pos)
 		err = -ENAMETOOLONG;
 	if (err == 0) {
 		*pos -= dentry->name_length;
@@ -421,6 +419,16 @@ void vfs_dentry_delete(struct vfs_dentry *dentry)
 	spin_unlock(&dcache_lock);
 	if (evict)
 		inode->sb->ops->evict_inode(inode);
+}
+
+bool vfs_dentry_is_unlinked(struct vfs_dentry *dentry)
+{
+	bool unlinked;
+
+	spin_lock(&dcache_lock);
+	unlinked = !dentry->hashed && dentry->parent != dentry;
+	spin_unlock(&dcache_lock);
+	return unlinked;
 }
 
 /* Renames dentry in place; a long name gets storage before any change. */

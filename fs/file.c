@@ -123,7 +123,7 @@ struct vfs_file *vfs_file_create_anon(struct vfs_inode *inode,
 
 bool vfs_file_is_anon(const struct vfs_file *file)
 {
-	return file->path.mount == NULL;
+	return file->path.mount == NULL || file->path.mount->internal;
 }
 
 uint32_t vfs_file_mode(const struct vfs_file *file)

@@ -153,15 +153,17 @@ static int prepend(char *buf, size_t *pos, const char *text)
 	return 0;
 }
 
+#define DELETED " (deleted)"
+
 /*
- * Builds the absolute name of `path` (consumed) relative to `root` at
- * the end of buf (PATH_MAX bytes, NUL already at the end). Returns the
- * start offset or -errno.
+ * Builds the absolute name of `path` (consumed) relative to `root` in
+ * buf (PATH_MAX bytes), ending before buf[end], where the NUL-terminated
+ * rest already is. Returns the start offset or -errno.
  */
 static long build_path(const struct vfs_path *root, struct vfs_path *path,
-		       char *buf)
+		       char *buf, size_t end)
 {
-	size_t pos = PATH_MAX - 1;
+	size_t pos = end;
 	bool unreachable = false;
 	int err = 0;
 
@@ -180,7 +182,7 @@ static long build_path(const struct vfs_path *root, struct vfs_path *path,
 		path->dentry = parent;
 	}
 	vfs_path_put(path);
-	if (err == 0 && pos == PATH_MAX - 1)
+	if (err == 0 && pos == end)
 		err = prepend(buf, &pos, "/");
 	if (err == 0 && unreachable)
 		err = prepend(buf, &pos, "(unreachable)");
@@ -204,7 +206,13 @@ ssize_t vfs_getcwd(const struct vfs_caller *caller, char *buf, size_t size)
 	vfs_path_get(&cwd);
 	spin_unlock(&fs->lock);
 	scratch[PATH_MAX - 1] = '\0';
-	start = build_path(&root, &cwd, scratch);
+	/* Linux: a removed working directory has no name. */
+	if (vfs_dentry_is_unlinked(cwd.dentry)) {
+		vfs_path_put(&cwd);
+		start = -ENOENT;
+	} else {
+		start = build_path(&root, &cwd, scratch, PATH_MAX - 1);
+	}
 	vfs_path_put(&root);
 	length = PATH_MAX - (size_t)start;
 	if (start >= 0 && length > size)
@@ -220,14 +228,16 @@ ssize_t vfs_path_string(const struct vfs_path *path, const struct vfs_path *root
 {
 	struct vfs_path walk = *path;
 	char *scratch = kmalloc(PATH_MAX);
-	size_t length;
+	size_t length, tail;
 	long start;
 
 	if (scratch == NULL)
 		return -ENOMEM;
 	vfs_path_get(&walk);	/* build_path consumes it */
-	scratch[PATH_MAX - 1] = '\0';
-	start = build_path(root, &walk, scratch);
+	kstrlcpy(scratch + PATH_MAX - sizeof(DELETED), DELETED, sizeof(DELETED));
+	/* Linux's d_path: a removed file's old name, marked. */
+	tail = vfs_dentry_is_unlinked(path->dentry) ? sizeof(DELETED) : 1;
+	start = build_path(root, &walk, scratch, PATH_MAX - tail);
 	if (start >= 0) {
 		length = MIN(PATH_MAX - 1 - (size_t)start, size);
 		memcpy(buf, scratch + start, length);

@@ -3,7 +3,8 @@
  * file, one component at a time, as Linux does: search permission on
  * every directory passed, "." and "..", "..' never above the caller's
  * root and across mount points, mounts followed on the way down, symbolic
- * links expanded in place (MAXSYMLINKS per walk, then -ELOOP).
+ * links expanded in place (MAXSYMLINKS per walk, then -ELOOP), magic
+ * links (procfs) jumped through to the very file or directory they name.
  *
  * A walk holds references on the path it stands on, never a lock between
  * components: each lookup takes the directory's tree_lock shared for the
@@ -143,6 +144,32 @@ static int expand_link(struct vfs_nameidata *nd, struct vfs_dentry *link,
 	return 0;
 }
 
+/*
+ * Follows the magic link `link` (inode->ops->get_path): nd->parent becomes
+ * its target, which stands for the component, as Linux's nd_jump_link.
+ */
+static int jump_link(struct vfs_nameidata *nd, struct vfs_dentry *link)
+{
+	struct vfs_inode *inode = link->inode;
+	struct vfs_path target;
+	int err;
+
+	if (nd->links++ >= MAXSYMLINKS)
+		return -ELOOP;
+	err = inode->ops->get_path(inode, &target);
+	if (err < 0)
+		return err;
+	vfs_path_put(&nd->parent);
+	nd->parent = target;
+	nd->last_type = WALK_LAST_BIND;
+	return 0;
+}
+
+static bool is_magic_link(struct vfs_inode *inode)
+{
+	return inode->ops->get_path != NULL;
+}
+
 /* Moves nd->parent into the (positive, non-link) child `dentry`. */
 static void step_into(struct vfs_nameidata *nd, struct vfs_dentry *dentry)
 {
@@ -171,7 +198,9 @@ static int walk_one(struct vfs_nameidata *nd)
 	if (inode == NULL) {
 		err = -ENOENT;
 	} else if (S_ISLNK(vfs_mode(inode))) {
-		err = expand_link(nd, dentry, nd->rest, false);
+		err = is_magic_link(inode) ? jump_link(nd, dentry) :
+					     expand_link(nd, dentry, nd->rest,
+							 false);
 	} else if (!S_ISDIR(vfs_mode(inode))) {
 		err = -ENOTDIR;
 	} else {
@@ -277,7 +306,11 @@ int vfs_walk_parent(const struct vfs_caller *caller, struct vfs_file *dir,
 
 int vfs_walk_follow_last(struct vfs_nameidata *nd, struct vfs_dentry *link)
 {
-	int err = expand_link(nd, link, "", nd->trailing_slash);
+	int err;
+
+	if (is_magic_link(link->inode))
+		return jump_link(nd, link);
+	err = expand_link(nd, link, "", nd->trailing_slash);
 
 	if (err == 0)
 		err = walk_to_last(nd);

@@ -3,7 +3,8 @@
  * may_open, in that order. O_CREAT walks to the parent, looks the name up
  * with its tree_lock held exclusively and creates it there if missing, so
  * O_CREAT|O_EXCL is atomic; an existing final symbolic link is followed
- * (unless O_EXCL or O_NOFOLLOW) by walking its target from the parent.
+ * (unless O_EXCL or O_NOFOLLOW) by walking its target from the parent;
+ * a magic link's target is opened as the existing file.
  */
 #include "fs/vfs_internal.h"
 
@@ -84,6 +85,13 @@ static int open_create(const struct vfs_caller *caller,
 	int err;
 
 	for (;;) {
+		if (nd->last_type == WALK_LAST_BIND) {
+			/* `> /dev/stdout`: the target exists (O_EXCL and a
+			 * trailing slash never follow a link). */
+			*out = nd->parent;
+			vfs_path_get(out);
+			return 1;
+		}
 		if (nd->last_type != WALK_LAST_NORM || nd->trailing_slash)
 			return -EISDIR;
 		err = vfs_lock_lookup(nd, &dentry);

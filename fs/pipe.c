@@ -2,7 +2,11 @@
  * Pipes (fs/pipe.h). A struct pipe owns its ring, its inode (S_IFIFO, on
  * a static internal super block that is never mounted) and two wait
  * queues; each end is an anonymous vfs_file whose private is the pipe.
- * The pipe lives until both ends' files are released.
+ * Each end holds a reference on that inode and the pipe is freed with it,
+ * once both ends are released and nothing else holds it: following
+ * /proc/PID/fd/N makes a pseudo dentry (its own root, on the internal
+ * pipe mount) that holds one too, and opening it adds an end as opening
+ * a FIFO does (Linux reopens a pipe through pipefs the same way).
  *
  * Named FIFOs (mknod S_IFIFO) reuse the same struct pipe: opening a FIFO
  * inode finds its pipe in `fifos` (by inode) or makes one; the pipe goes
@@ -27,7 +31,7 @@
 #include "core/mm/kmem.h"
 #include "core/proc/signal.h"
 #include "core/sched/wait.h"
-#include "fs/vfs_fs.h"
+#include "fs/vfs_internal.h"
 
 struct pipe {
 	struct vfs_inode inode;
@@ -50,13 +54,45 @@ struct pipe {
 	struct vfs_poll_head poll_head;	/* poll/select/epoll, both ends */
 };
 
-/* Never mounted, so no counts to keep: only stat's st_dev and blksize. */
-static struct vfs_super pipe_sb = { .block_size = PAGE_SIZE };
+static void pipe_evict(struct vfs_inode *inode);
+
+#define PIPEFS_MAGIC 0x50495045
+
+static int pipe_statfs(struct vfs_super *sb, struct statfs *buf)
+{
+	(void)sb;
+	buf->f_type = PIPEFS_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	return 0;
+}
+
+static const struct vfs_super_ops pipe_super_ops = {
+	.evict_inode = pipe_evict,
+	.evict_unused = true,
+	.statfs = pipe_statfs,
+};
+
+/*
+ * Never in the mount table (Linux's kern_mount of pipefs): the pseudo
+ * paths of anonymous pipes sit on it. Its own reference keeps it.
+ */
+static struct vfs_super pipe_sb = {
+	.ops = &pipe_super_ops,
+	.block_size = PAGE_SIZE,
+	.refcount = 1,
+};
+static struct vfs_mount pipe_mount = {
+	.sb = &pipe_sb,
+	.source = "pipefs",
+	.refcount = 1,
+	.internal = true,
+};
 static uint64_t next_ino = 1;	/* atomic */
 
 void vfs_pipe_init(void)
 {
 	pipe_sb.dev = vfs_anon_dev();
+	list_init(&pipe_mount.link);
 }
 
 void vfs_pipe_broken(void)
@@ -214,6 +250,12 @@ static void pipe_free(struct pipe *pipe)
 	kfree(pipe);
 }
 
+/* The last reference to an anonymous pipe's inode went. */
+static void pipe_evict(struct vfs_inode *inode)
+{
+	pipe_free(container_of(inode, struct pipe, inode));
+}
+
 static bool is_reader(int flags)
 {
 	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
@@ -224,7 +266,7 @@ static bool is_writer(int flags)
 	return (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
 }
 
-/* Drops an end; returns true when it was the last (free the pipe). */
+/* Drops an end; returns true when it was the last. */
 static bool drop_end(struct pipe *pipe, int flags)
 {
 	bool last;
@@ -282,8 +324,25 @@ static void pipe_release(struct vfs_file *file)
 {
 	struct pipe *pipe = file->private;
 
-	if (drop_end(pipe, vfs_file_flags(file)))
-		pipe_free(pipe);
+	drop_end(pipe, vfs_file_flags(file));
+	vfs_inode_put(&pipe->inode);	/* this end's */
+}
+
+/* A pseudo path to the pipe, for /proc/PID/fd/N (a new root dentry). */
+static int pipe_anon_path(struct vfs_file *file, struct vfs_path *out)
+{
+	struct pipe *pipe = file->private;
+	struct vfs_dentry *dentry;
+
+	vfs_inode_get(&pipe->inode);
+	dentry = vfs_dentry_alloc_root(&pipe_sb, &pipe->inode);
+	if (dentry == NULL) {
+		vfs_inode_put(&pipe->inode);
+		return -ENOMEM;
+	}
+	out->mount = vfs_mount_get(&pipe_mount);
+	out->dentry = dentry;
+	return 0;
 }
 
 static const struct vfs_file_ops pipe_ops = {
@@ -293,6 +352,7 @@ static const struct vfs_file_ops pipe_ops = {
 	.poll = pipe_poll,
 	.poll_head = pipe_poll_head,
 	.release = pipe_release,
+	.anon_path = pipe_anon_path,
 	.stream = true,
 	.no_seek = true,
 };
@@ -341,6 +401,7 @@ int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 	if (pipe == NULL)
 		return -ENOMEM;
 	pipe->writer_opens = 1;	/* a writer existed: its close is a hang-up */
+	/* The inode's first reference is the read end's. */
 	ends[0] = vfs_file_create_anon(&pipe->inode, &pipe_ops,
 				       O_RDONLY | status, cred, pipe);
 	if (IS_ERR(ends[0])) {
@@ -350,10 +411,10 @@ int vfs_pipe_create(const struct vfs_cred *cred, int flags,
 	ends[1] = vfs_file_create_anon(&pipe->inode, &pipe_ops,
 				       O_WRONLY | status, cred, pipe);
 	if (IS_ERR(ends[1])) {
-		vfs_file_put(ends[0]);	/* readers 0; writers 1 stays */
-		pipe_free(pipe);
+		vfs_file_put(ends[0]);	/* its reference was the last */
 		return -ENOMEM;
 	}
+	vfs_inode_get(&pipe->inode);
 	return 0;
 }
 
@@ -362,11 +423,17 @@ static struct mutex fifo_lock =
 /* Protected by fifo_lock: the pipes of open FIFOs. */
 static struct list_head fifos = LIST_HEAD_INIT(fifos);
 
-/* The pipe of FIFO `inode`, made on first open. Caller holds fifo_lock. */
+/*
+ * The pipe of FIFO `inode`, made on first open, or of an anonymous pipe
+ * reached through its pseudo path. Caller holds fifo_lock.
+ */
 static struct pipe *fifo_pipe_locked(struct vfs_inode *inode,
 				     const struct vfs_cred *cred)
 {
 	struct pipe *pipe;
+
+	if (inode->sb == &pipe_sb)
+		return container_of(inode, struct pipe, inode);
 
 	list_for_each_entry(pipe, &fifos, fifo_link) {
 		if (pipe->fifo == inode)
@@ -398,29 +465,32 @@ static bool opens_changed(struct pipe *pipe, const unsigned int *counter,
 /*
  * Counts a new end of a FIFO's pipe; returns 0, -EINVAL or -ENXIO; in *other
  * the open counter this opener must see move before it may go on (NULL:
- * no wait) with its value now in *seen. Caller holds pipe->lock.
+ * no wait) with its value now in *seen. An anonymous pipe reopened
+ * neither waits nor fails for want of a partner (Linux's is_pipe).
+ * Caller holds pipe->lock.
  */
 static int fifo_count_locked(struct pipe *pipe, int flags,
 			     unsigned int **other, unsigned int *seen)
 {
-	bool nonblock = (flags & O_NONBLOCK) != 0;
+	bool nonblock = (flags & O_NONBLOCK) != 0, fifo = pipe->fifo != NULL;
 
 	*other = NULL;
 	/* O_ACCMODE 3 (Linux's ioctl-only open) is neither end: EINVAL. */
 	if (!is_reader(flags) && !is_writer(flags))
 		return -EINVAL;
-	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0)
+	if ((flags & O_ACCMODE) == O_WRONLY && nonblock && pipe->readers == 0 &&
+	    fifo)
 		return -ENXIO;
 	if (is_reader(flags)) {
 		pipe->readers++;
 		pipe->reader_opens++;
-		if (!is_writer(flags) && pipe->writers == 0 && !nonblock)
+		if (!is_writer(flags) && pipe->writers == 0 && !nonblock && fifo)
 			*other = &pipe->writer_opens;
 	}
 	if (is_writer(flags)) {
 		pipe->writers++;
 		pipe->writer_opens++;
-		if (!is_reader(flags) && pipe->readers == 0)
+		if (!is_reader(flags) && pipe->readers == 0 && fifo)
 			*other = &pipe->reader_opens;
 	}
 	if (*other != NULL)
@@ -463,7 +533,9 @@ static int fifo_open(struct vfs_inode *inode, struct vfs_file *file)
 	}
 	spin_lock(&pipe->lock);
 	err = fifo_count_locked(pipe, vfs_file_flags(file), &other, &seen);
-	unused = pipe->readers == 0 && pipe->writers == 0;
+	/* An anonymous pipe is its inode's to free. */
+	unused = pipe->readers == 0 && pipe->writers == 0 &&
+		 pipe->fifo != NULL;
 	spin_unlock(&pipe->lock);
 	if (unused)
 		list_remove(&pipe->fifo_link);
@@ -488,7 +560,7 @@ static void fifo_release(struct vfs_file *file)
 	bool last;
 
 	mutex_lock(&fifo_lock);
-	last = drop_end(pipe, vfs_file_flags(file));
+	last = drop_end(pipe, vfs_file_flags(file)) && pipe->fifo != NULL;
 	if (last)
 		list_remove(&pipe->fifo_link);
 	mutex_unlock(&fifo_lock);
@@ -499,6 +571,7 @@ static void fifo_release(struct vfs_file *file)
 static const struct vfs_file_ops fifo_ops = {
 	.open = fifo_open,
 	.release = fifo_release,
+	.anon_path = pipe_anon_path,	/* a pipe reopened through its link */
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,

@@ -119,7 +119,7 @@ static const struct proc_entry tid_entries[] = {
 	{ "limits", K_PID_LIMITS, S_IFREG | 0444 },
 };
 
-static const struct vfs_inode_ops dir_ops, link_ops, file_iops;
+static const struct vfs_inode_ops dir_ops, link_ops, magic_link_ops, file_iops;
 static const struct vfs_file_ops dir_fops, file_fops;
 
 static struct proc_inode *PI(struct vfs_inode *inode)
@@ -160,7 +160,9 @@ static struct vfs_inode *make_inode(struct vfs_super *sb, enum proc_kind kind,
 		inode->vfs.fops = &dir_fops;
 		inode->vfs.nlink = 2;
 	} else if (S_ISLNK(mode)) {
-		inode->vfs.ops = &link_ops;
+		inode->vfs.ops = kind == K_PID_FD || kind == K_PID_EXE ||
+				 kind == K_PID_CWD || kind == K_PID_ROOT ?
+				 &magic_link_ops : &link_ops;
 	} else {
 		inode->vfs.ops = &file_iops;
 		inode->vfs.fops = &file_fops;
@@ -491,8 +493,7 @@ static void process_dir(struct process *process, bool want_cwd,
 
 /*
  * What /proc/PID/fd/N of a file without a path reads, as Linux:
- * `pipe:[ino]` or `anon_inode:[kind]`. Following it finds nothing
- * (FIXME: Linux reopens a pipe through it). Drops the file reference.
+ * `pipe:[ino]` or `anon_inode:[kind]`. Drops the file reference.
  */
 static ssize_t anon_link_text(struct vfs_file *file, char *buf, size_t size)
 {
@@ -512,15 +513,57 @@ static ssize_t anon_link_text(struct vfs_file *file, char *buf, size_t size)
 	return length;
 }
 
+/*
+ * What a magic link (fd/N, exe, cwd, root) names: *path, referenced, or
+ * *anon (referenced) for a file without a path. 0 or -ENOENT.
+ */
+static int magic_target(const struct proc_inode *pi, struct vfs_path *path,
+			struct vfs_file **anon)
+{
+	struct vfs_file *file = NULL;
+	struct process *process;
+
+	*path = (struct vfs_path){ 0 };
+	*anon = NULL;
+	if (pi->kind == K_PID_FD) {
+		file = process_fd(pi->pid, pi->fd);
+	} else {
+		process = process_lookup(pi->pid);
+		if (process == NULL)
+			return -ENOENT;
+		spin_lock(&process->lock);
+		if (pi->kind == K_PID_EXE && process->exe) {
+			file = process->exe;
+			vfs_file_get(file);
+		}
+		spin_unlock(&process->lock);
+		if (pi->kind != K_PID_EXE)
+			process_dir(process, pi->kind == K_PID_CWD, path);
+		process_put(process);
+		if (pi->kind != K_PID_EXE)
+			return path->dentry != NULL ? 0 : -ENOENT;
+	}
+	if (file == NULL)
+		return -ENOENT;
+	if (vfs_file_is_anon(file)) {
+		*anon = file;
+		return 0;
+	}
+	*path = file->path;
+	vfs_path_get(path);
+	vfs_file_put(file);
+	return 0;
+}
+
 static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 {
 	struct proc_inode *pi = PI(inode);
-	struct process *process;
-	struct vfs_file *file = NULL;
-	struct vfs_path cwd = { 0 };
+	struct vfs_file *anon;
+	struct vfs_path path;
 	char text[24];
 	ssize_t length;
 	char *scratch;
+	int err;
 
 	if (pi->kind == K_SELF || pi->kind == K_MOUNTS ||
 	    pi->kind == K_THREAD_SELF) {
@@ -535,43 +578,43 @@ static ssize_t proc_readlink(struct vfs_inode *inode, char *buf, size_t size)
 		memcpy(buf, text, (size_t)length);
 		return length;
 	}
-	if (pi->kind == K_PID_FD) {
-		file = process_fd(pi->pid, pi->fd);
-		if (file != NULL && vfs_file_is_anon(file))
-			return anon_link_text(file, buf, size);
-	} else {
-		process = process_lookup(pi->pid);
-		if (process == NULL)
-			return -ENOENT;
-		spin_lock(&process->lock);
-		if (pi->kind == K_PID_EXE && process->exe) {
-			file = process->exe;
-			vfs_file_get(file);
-		}
-		spin_unlock(&process->lock);
-		if (pi->kind != K_PID_EXE)
-			process_dir(process, pi->kind == K_PID_CWD, &cwd);
-		process_put(process);
-	}
-	if (file == NULL && cwd.dentry == NULL)
-		return -ENOENT;
+	err = magic_target(pi, &path, &anon);
+	if (err < 0)
+		return err;
+	if (anon != NULL)
+		return anon_link_text(anon, buf, size);
 	scratch = kmalloc(PATH_MAX);
 	if (scratch == NULL) {
 		length = -ENOMEM;
 	} else {
-		length = path_text(file ? &file->path : &cwd, scratch,
-				   PATH_MAX);
+		length = path_text(&path, scratch, PATH_MAX);
 		if (length >= 0) {
 			length = MIN((size_t)length, size);
 			memcpy(buf, scratch, (size_t)length);
 		}
 		kfree(scratch);
 	}
-	if (file)
-		vfs_file_put(file);
-	if (cwd.dentry)
-		vfs_path_put(&cwd);
+	vfs_path_put(&path);
 	return length;
+}
+
+/* Following a magic link reaches the file itself (namei.c jump_link). */
+static int proc_get_path(struct vfs_inode *inode, struct vfs_path *out)
+{
+	struct vfs_file *anon;
+	int err = magic_target(PI(inode), out, &anon);
+
+	if (err == 0 && anon != NULL) {
+		/*
+		 * A pipe's pseudo path (opening it adds an end). FIXME: Linux
+		 * also stats an eventfd, timerfd or epoll through its link
+		 * (open gives -ENXIO); here they lead nowhere.
+		 */
+		err = anon->ops->anon_path ? anon->ops->anon_path(anon, out) :
+					     -ENOENT;
+		vfs_file_put(anon);
+	}
+	return err;
 }
 
 static void gen_sys_kernel(struct proc_text *text, enum proc_kind kind)
@@ -747,6 +790,10 @@ static const struct vfs_inode_ops dir_ops = {
 	.readdir = proc_readdir,
 };
 static const struct vfs_inode_ops link_ops = { .readlink = proc_readlink };
+static const struct vfs_inode_ops magic_link_ops = {
+	.readlink = proc_readlink,
+	.get_path = proc_get_path,
+};
 static const struct vfs_inode_ops file_iops = { 0 };
 static const struct vfs_file_ops dir_fops = { .open = dir_open };
 static const struct vfs_file_ops file_fops = {

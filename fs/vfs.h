@@ -156,7 +156,10 @@ int vfs_file_flags(const struct vfs_file *file);
 int vfs_file_set_flags(const struct vfs_cred *cred, struct vfs_file *file,
 		       int flags);
 
-/* Whether the file has no name (a pipe): no path, no directory. */
+/*
+ * Whether the file has no name (a pipe, also one reopened through
+ * /proc/PID/fd): no path to show, no directory.
+ */
 bool vfs_file_is_anon(const struct vfs_file *file);
 
 /* The inode mode of the open file (S_IFMT and permissions). */

@@ -102,6 +102,13 @@ struct vfs_inode_ops {
 	/* Copies at most size bytes of the target; returns its length. */
 	ssize_t (*readlink)(struct vfs_inode *inode, char *buf, size_t size);
 	/*
+	 * A magic link (procfs fd/N, exe, cwd, root): a walk jumps to the
+	 * target itself, referenced into *out, instead of walking the text
+	 * readlink shows (Linux's nd_jump_link), so a deleted file or a pipe
+	 * is reached too. Returns 0 or -errno (-ENOENT: gone).
+	 */
+	int (*get_path)(struct vfs_inode *inode, struct vfs_path *out);
+	/*
 	 * Emits entries from position *pos (>= 2: the VFS emits "." and ".."
 	 * at 0 and 1), leaving *pos at the first entry not emitted. Entries
 	 * present for the whole walk are emitted exactly once.
@@ -189,6 +196,12 @@ struct vfs_file_ops {
 	 * (`anon_inode:[eventfd]`); pipes show `pipe:[ino]` without it.
 	 */
 	const char *anon_name;
+	/*
+	 * Where following /proc/PID/fd/N of an anonymous file leads: a new
+	 * pseudo path to its inode, referenced (Linux's pipefs dentry), which
+	 * open reopens. NULL: nowhere (-ENOENT). May sleep.
+	 */
+	int (*anon_path)(struct vfs_file *file, struct vfs_path *out);
 };
 
 struct vfs_super_ops {

@@ -48,6 +48,8 @@ struct vfs_mount {
 	struct vfs_super *sb;
 	struct vfs_dentry *root;	/* holds a reference */
 	unsigned long flags;		/* MS_RDONLY */
+	/* A pseudo mount (pipes), never in the table: its files are anonymous. */
+	bool internal;
 	uint64_t id;
 	char source[32];		/* mount(2)'s source, for /proc/mounts */
 
@@ -91,6 +93,8 @@ void vfs_dentry_move(struct vfs_dentry *dentry, struct vfs_dentry *target,
 		     size_t length);
 void vfs_dentry_exchange(struct vfs_dentry *a, struct vfs_dentry *b);
 /* Whether `dentry` is `ancestor` or below it. Caller holds tree_lock. */
+/* Whether the dentry was removed while in use (Linux's d_unlinked). */
+bool vfs_dentry_is_unlinked(struct vfs_dentry *dentry);
 bool vfs_dentry_is_below(struct vfs_dentry *dentry,
 			 struct vfs_dentry *ancestor);
 /* Frees every unused dentry of sb (all when sb is NULL). */
@@ -102,8 +106,8 @@ long vfs_dcache_validate(void);
 void vfs_dcache_get_stats(struct vfs_stats *stats);
 /*
  * Puts "/name" of `dentry` just before buf[*pos], moving *pos back, for
- * getcwd. Returns 0, -ENOENT (the name was removed), -ENAMETOOLONG (no
- * room left before *pos).
+ * getcwd and d_path (a removed dentry keeps its last name). Returns 0 or
+ * -ENAMETOOLONG (no room left before *pos).
  */
 int vfs_dentry_prepend_name(struct vfs_dentry *dentry, char *buf,
 			    size_t *pos);
@@ -129,6 +133,8 @@ struct vfs_mount_entry {
 	const char *source;
 	const char *type;
 	unsigned long flags;		/* MS_RDONLY */
+	/* A pseudo mount (pipes), never in the table: its files are anonymous. */
+	bool internal;
 	uint64_t id, parent_id;		/* parent_id: its own for the root */
 	uint32_t dev;
 };
@@ -162,6 +168,7 @@ enum walk_last {
 	WALK_LAST_ROOT,
 	WALK_LAST_DOT,
 	WALK_LAST_DOTDOT,
+	WALK_LAST_BIND,		/* a magic link's target, in parent */
 };
 
 /* A path walk in progress; after vfs_walk_parent, the last component. */
@@ -187,7 +194,8 @@ int vfs_walk_parent(const struct vfs_caller *caller, struct vfs_file *dir,
 void vfs_nameidata_done(struct vfs_nameidata *nd);
 /*
  * The last component turned out to be a symbolic link to follow: walks
- * its target from the parent, leaving nd at the target's last component.
+ * its target from the parent, leaving nd at the target's last component
+ * (a magic link's target: in nd->parent, last_type WALK_LAST_BIND).
  */
 int vfs_walk_follow_last(struct vfs_nameidata *nd, struct vfs_dentry *link);
 /*

@@ -160,6 +160,9 @@ def scenario(console, serial):
     prompt(console, "the shell's prompt on the console")
     ok("prompt")
     command(console, "echo $((6 * 7))", r"\r\n42\r\n", "a command runs")
+    # /dev/stdout (init's link to /proc/self/fd/1) when stdout is a pipe.
+    command(console, "echo to-stdout >/dev/stdout | tr a-z A-Z",
+            r"\r\nTO-STDOUT\r\n", "/dev/stdout reopens a pipe")
 
     # Job control: ^Z stops a foreground job, jobs lists it, bg/fg, ^C.
     console.line("sleep 100")

@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 
@@ -163,6 +165,127 @@ static void check_anon_links(void)
 	close(poller);
 }
 
+/* /proc/self/fd/N followed: the path of descriptor fd, plus `suffix`. */
+static const char *fd_path(int fd, const char *suffix)
+{
+	static char path[80];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d%s", fd, suffix);
+	return path;
+}
+
+/*
+ * Magic links lead to the file itself, not to the text readlink shows:
+ * a deleted file or directory and a removed working directory are still
+ * reached, as on Linux.
+ */
+static void check_magic_links(void)
+{
+	const char *name = "/tmp/procfs_test.file", *dir = "/tmp/procfs_test.dir";
+	struct stat by_fd, by_link;
+	char text[8] = { 0 };
+	int fd, again, dir_fd;
+
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, "hello", 5) == 5 && unlink(name) == 0);
+	CHECK(strcmp(fd_link(fd), "/tmp/procfs_test.file (deleted)") == 0);
+	again = open(fd_path(fd, ""), O_RDONLY);
+	CHECK(again >= 0 && read(again, text, sizeof(text)) == 5 &&
+	      strcmp(text, "hello") == 0);
+	CHECK(fstat(fd, &by_fd) == 0 && fstat(again, &by_link) == 0 &&
+	      by_fd.st_ino == by_link.st_ino && by_link.st_nlink == 0);
+	close(again);
+	CHECK(open(fd_path(fd, ""), O_RDONLY | O_NOFOLLOW) == -1 && errno == ELOOP);
+	CHECK(open(fd_path(fd, "/"), O_RDONLY) == -1 && errno == ENOTDIR);
+	CHECK(stat(fd_path(fd, "/x"), &by_link) == -1 && errno == ENOTDIR);
+	CHECK(open(fd_path(fd, ""), O_WRONLY | O_CREAT | O_EXCL, 0600) == -1 &&
+	      errno == EEXIST);
+	/* `> /dev/stdout`: O_CREAT opens the existing file (and truncates). */
+	again = open(fd_path(fd, ""), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(again >= 0 && fstat(fd, &by_fd) == 0 && by_fd.st_size == 0);
+	close(again);
+	close(fd);
+
+	CHECK(mkdir(dir, 0700) == 0);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(dir_fd >= 0 && chdir(dir) == 0 && rmdir(dir) == 0);
+	CHECK(stat(fd_path(dir_fd, ""), &by_link) == 0 &&
+	      S_ISDIR(by_link.st_mode) && by_link.st_nlink == 0);
+	CHECK(stat("/proc/self/cwd", &by_fd) == 0 &&
+	      by_fd.st_ino == by_link.st_ino);
+	CHECK(stat(fd_path(dir_fd, "/."), &by_fd) == 0);
+	CHECK(open(fd_path(dir_fd, "/new"), O_WRONLY | O_CREAT, 0600) == -1 &&
+	      errno == ENOENT);
+	CHECK(open(fd_path(dir_fd, ""), O_WRONLY) == -1 && errno == EISDIR);
+	CHECK(stat("/proc/self/cwd/..", &by_fd) == 0 && S_ISDIR(by_fd.st_mode));
+	CHECK(getcwd(text, sizeof(text)) == NULL && errno == ENOENT);
+	CHECK(strcmp(fd_link(dir_fd), "/tmp/procfs_test.dir (deleted)") == 0);
+	CHECK(chdir("/") == 0);
+	close(dir_fd);
+}
+
+/* A pipe is reopened through its link: a new end of the same pipe. */
+static void check_pipe_reopen(void)
+{
+	int ends[2], reader, writer, created;
+	struct stat by_fd, by_link;
+	char text[8] = { 0 };
+	char name[64];
+
+	CHECK(pipe(ends) == 0);
+	reader = open(fd_path(ends[0], ""), O_RDONLY);
+	writer = open(fd_path(ends[0], ""), O_WRONLY);
+	CHECK(reader >= 0 && writer >= 0);
+	CHECK(fstat(ends[0], &by_fd) == 0 && stat(fd_path(ends[1], ""), &by_link) == 0 &&
+	      S_ISFIFO(by_link.st_mode) && by_link.st_ino == by_fd.st_ino &&
+	      by_link.st_dev == by_fd.st_dev);
+	snprintf(name, sizeof(name), "pipe:[%lu]", (unsigned long)by_fd.st_ino);
+	CHECK(strcmp(fd_link(reader), name) == 0 && strcmp(fd_link(writer), name) == 0);
+	CHECK(write(ends[1], "ab", 2) == 2 && read(reader, text, sizeof(text)) == 2 &&
+	      strcmp(text, "ab") == 0);
+	CHECK(write(writer, "cd", 2) == 2 && read(ends[0], text, sizeof(text)) == 2 &&
+	      strcmp(text, "cd") == 0);
+	/* `> /dev/stdout` with stdout a pipe; a reopened end is followed too. */
+	created = open(fd_path(writer, ""), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(created >= 0 && write(created, "ef", 2) == 2 &&
+	      read(reader, text, sizeof(text)) == 2 && strncmp(text, "ef", 2) == 0);
+	close(created);
+	/* EOF once every write end, reopened ones included, is closed. */
+	close(ends[1]);
+	CHECK(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0);
+	CHECK(read(ends[0], text, sizeof(text)) == -1 && errno == EAGAIN);
+	close(writer);
+	CHECK(read(ends[0], text, sizeof(text)) == 0 && read(reader, text, 1) == 0);
+	/* No writer left: a non-blocking reader opens, a writer finds readers. */
+	writer = open(fd_path(ends[0], ""), O_WRONLY | O_NONBLOCK);
+	CHECK(writer >= 0 && write(writer, "g", 1) == 1 && read(reader, text, 1) == 1);
+	close(writer);
+	close(reader);
+	close(ends[0]);
+	/*
+	 * Unlike a FIFO's, a pipe's open waits for no partner and refuses
+	 * none: no reader left, a writer opens (and finds EPIPE); no writer
+	 * left, a blocking reader opens (a hang would be killed by SIGALRM).
+	 */
+	CHECK(pipe(ends) == 0);
+	close(ends[0]);
+	signal(SIGPIPE, SIG_IGN);
+	writer = open(fd_path(ends[1], ""), O_WRONLY | O_NONBLOCK);
+	CHECK(writer >= 0 && write(writer, "h", 1) == -1 && errno == EPIPE);
+	close(writer);
+	signal(SIGPIPE, SIG_DFL);
+	writer = ends[1];
+	CHECK(pipe(ends) == 0);
+	close(writer);
+	close(ends[1]);
+	alarm(10);
+	reader = open(fd_path(ends[0], ""), O_RDONLY);
+	alarm(0);
+	CHECK(reader >= 0 && read(reader, text, 1) == 0);
+	close(reader);
+	close(ends[0]);
+}
+
 static void check_comm(void)
 {
 	int fd = open("/proc/self/comm", O_WRONLY);
@@ -188,6 +311,8 @@ int main(void)
 	check_system();
 	check_errors();
 	check_anon_links();
+	check_magic_links();
+	check_pipe_reopen();
 	check_comm();
 	printf("procfs_test: all checks passed\n");
 	return 0;

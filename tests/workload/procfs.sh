@@ -75,6 +75,16 @@ awk '$1 ~ /^[0-9]+\.[0-9][0-9]$/ && $4 ~ /^[0-9]+\/[0-9]+$/ { ok = 1 } END { exi
 grep -q '^cpu  *[0-9]' /proc/stat || fail "/proc/stat cpu line"
 grep -q '^processor' /proc/cpuinfo || fail "cpuinfo"
 
+# /proc/self/fd/N leads to the file itself (what /dev/stdout links to):
+# a pipe, a deleted file.
+[ "$(echo via-fd >/proc/self/fd/1 | cat)" = via-fd ] || fail "write to /proc/self/fd/1 (a pipe)"
+[ "$(echo piped | cat /proc/self/fd/0)" = piped ] || fail "cat /proc/self/fd/0 (a pipe)"
+exec 3<>deleted.txt
+echo kept >&3
+rm deleted.txt
+[ "$(cat /proc/self/fd/3)" = kept ] || fail "cat of a deleted file through /proc/self/fd/3"
+exec 3>&-
+
 # Root only (Amphi as pid 1): the host name through /proc.
 if [ $$ -eq 1 ]; then
 	echo testhost >/proc/sys/kernel/hostname || fail "write hostname"
