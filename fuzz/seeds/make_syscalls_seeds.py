@@ -125,6 +125,29 @@ SEEDS = {
         call(0, 290, small(1), small(0)),
         call(0, 0, small(3), data(128, bytes(8)), small(8)),
     ],
+    # /proc/self/fd/N magic links (the first task starts with no fds): a
+    # pipe (0, 1) reopened as new ends (2, 3) that outlive its own, a
+    # deleted file (0 again) reopened (1), stat and readlink through them.
+    "magic_links": [
+        call(0, 293, data(0, bytes(8)), small(0)),
+        call(0, 257, small(AT_FDCWD), path("/proc/self/fd/0"), i32(0),
+             i32(0)),
+        call(0, 257, small(AT_FDCWD), path("/proc/self/fd/1"),
+             i32(0o1 | 0o100 | 0o1000), i32(0o600)),
+        call(0, 1, small(3), data(16, b"x"), small(1)),
+        call(0, 0, small(2), data(32, bytes(8)), small(8)),
+        call(0, 3, small(0)),
+        call(0, 3, small(1)),
+        call(0, 262, small(AT_FDCWD), path("/proc/self/fd/2"),
+             data(64, bytes(144)), small(0)),
+        call(0, 257, small(AT_FDCWD), path("/tmp/g"), i32(0o2 | 0o100),
+             i32(0o600)),
+        call(0, 263, small(AT_FDCWD), path("/tmp/g"), small(0)),
+        call(0, 257, small(AT_FDCWD), path("/proc/self/fd/0"), i32(0),
+             i32(0)),
+        call(0, 89, path("/proc/self/fd/1"), data(224, bytes(64)),
+             small(64)),
+    ],
     "tty_pty": [
         call(0, 257, small(AT_FDCWD), path("/dev/ptmx"), i32(0o2), i32(0)),
         call(0, 16, res(0), i32(0x80045430), data(0, bytes(4))),
