@@ -1,28 +1,38 @@
 /*
  * The memory functions the compiler may call (core/lib/string.h), with the
- * string instructions: ERMSB makes `rep movsb/stosb` fast on every recent
- * CPU, and inline assembly keeps GCC from turning them back into calls.
+ * string instructions, eight bytes a step and the tail a byte at a time:
+ * `rep movsq` is as fast as ERMSB's `rep movsb` on real CPUs for the sizes
+ * the kernel copies (pages, pipe and user buffers), and QEMU's TCG, which
+ * emulates a `rep` one element at a time, moves eight times as much per
+ * step. Inline assembly keeps GCC from turning them back into calls.
  */
 #include "core/lib/string.h"
 
 void *memcpy(void *restrict dest, const void *restrict src, size_t n)
 {
+	size_t words = n / 8, tail = n % 8;
 	void *d = dest;
 
-	__asm__ volatile("rep movsb"
-			 : "+D"(d), "+S"(src), "+c"(n)
-			 :
+	__asm__ volatile("rep movsq\n\t"
+			 "mov %[tail], %%rcx\n\t"
+			 "rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(words)
+			 : [tail] "r"(tail)
 			 : "memory");
 	return dest;
 }
 
 void *memset(void *dest, int c, size_t n)
 {
+	uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
+	size_t words = n / 8, tail = n % 8;
 	void *d = dest;
 
-	__asm__ volatile("rep stosb"
-			 : "+D"(d), "+c"(n)
-			 : "a"(c)
+	__asm__ volatile("rep stosq\n\t"
+			 "mov %[tail], %%rcx\n\t"
+			 "rep stosb"
+			 : "+D"(d), "+c"(words)
+			 : "a"(pattern), [tail] "r"(tail)
 			 : "memory");
 	return dest;
 }
