@@ -37,9 +37,15 @@ static inline void user_fpu_init(struct user_fpu *fpu)
 
 struct user_ctx {
 	struct user_regs regs;
-	struct user_fpu fpu;
+	struct user_fpu fpu;		/* see hal_user_fpu_sync */
 	struct address_space *as;
 	void *platform;		/* the platform's per-thread runner state */
+	/*
+	 * The platform's: 1 + the CPU whose FPU registers were last loaded
+	 * with this state (0: none), so that a run on that CPU with nothing
+	 * else loaded since need not load it again.
+	 */
+	unsigned int fpu_cpu;
 };
 
 enum trap_kind {
@@ -81,6 +87,16 @@ struct trap {
  * thread's kernel thread with interrupts enabled. May sleep.
  */
 int hal_user_run(struct user_ctx *ctx, struct trap *trap);
+
+/*
+ * Makes ctx->fpu the thread's FPU state as it is now, and the state its
+ * next run loads. Bare metal keeps a thread's FPU registers loaded across
+ * traps and saves them only when another thread runs on the CPU (the
+ * kernel itself never touches the FPU), so ctx->fpu may lag behind: call
+ * this before reading or changing ctx->fpu of a context that ran (the
+ * caller's own: signal frames, sigreturn, fork, exec). Any context.
+ */
+void hal_user_fpu_sync(struct user_ctx *ctx);
 
 /*
  * Releases the platform's runner state of `ctx` (ctx->platform: a host

@@ -20,6 +20,7 @@ void proc_reset_user_state(struct user_ctx *user, uaddr_t entry,
 			   uaddr_t stack_pointer)
 {
 	memset(&user->regs, 0, sizeof(user->regs));
+	hal_user_fpu_sync(user);
 	user_fpu_init(&user->fpu);
 	user->regs.rip = entry;
 	user->regs.rsp = stack_pointer;

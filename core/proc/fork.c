@@ -127,6 +127,7 @@ long proc_clone(uint64_t flags, uaddr_t stack, uaddr_t parent_tid,
 	}
 	tid = task->tid;
 	task->user.regs = self->user.regs;
+	hal_user_fpu_sync(&self->user);
 	task->user.fpu = self->user.fpu;
 	task->user.regs.rax = 0;
 	if (stack)

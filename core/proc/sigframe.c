@@ -97,6 +97,7 @@ int signal_setup_frame(struct task *task, int signal,
 	else
 		sp -= RED_ZONE;
 	fpstate = (sp - sizeof(task->user.fpu)) & ~63ULL;
+	hal_user_fpu_sync(&task->user);
 	frame_addr = ((fpstate - sizeof(frame)) & ~15ULL) - 8;
 
 	memset(&frame, 0, sizeof(frame));
@@ -171,6 +172,7 @@ long signal_return(struct task *task)
 		mxcsr &= MXCSR_VALID_MASK;
 		memcpy(&fpu.fxsave[24], &mxcsr, sizeof(mxcsr));
 		memset(&fpu.fxsave[28], 0, 4);	/* MXCSR_MASK is read-only */
+		hal_user_fpu_sync(&task->user);
 		task->user.fpu = fpu;
 	}
 	regs->r8 = sc->r8, regs->r9 = sc->r9, regs->r10 = sc->r10;

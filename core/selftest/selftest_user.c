@@ -637,6 +637,7 @@ static int user_sse(void)
 		ctx_init(&ctx[i], as, R_SSE);
 		ctx[i].regs.rdi = patterns[i];
 		result = run_expect(&ctx[i], &trap, TRAP_SYSCALL);
+		hal_user_fpu_sync(&ctx[i]);
 		memcpy(&saved, ctx[i].fpu.fxsave + FXSAVE_XMM0, sizeof(saved));
 		if (result == 0 && saved != patterns[i])
 			result = selftest_fail("saved xmm0 %#llx",

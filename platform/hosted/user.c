@@ -77,6 +77,12 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	return hosted_ptrace_run(ctx, trap);
 }
 
+/* The runners move the FPU state with the registers at every trap. */
+void hal_user_fpu_sync(struct user_ctx *ctx)
+{
+	(void)ctx;
+}
+
 void hal_user_release(struct user_ctx *ctx)
 {
 	if (!scripted)

@@ -34,6 +34,7 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to)
 {
 	struct x86_cpu *cpu = x86_this_cpu();
 
+	x86_fpu_switch_out(cpu);
 	cpu->context_low = (uintptr_t)to->stack_base;
 	cpu->context_high = (uintptr_t)to->stack_base + to->stack_size;
 	arch_context_switch(&from->stack_pointer, to->stack_pointer);

@@ -3,9 +3,11 @@
  * ring 3 on the calling CPU until a SYSCALL, exception or interrupt comes
  * back (user.S does the switch itself). The state that crosses is all in
  * the struct user_ctx: general registers, FS/GS base and the FXSAVE
- * image. The kernel never uses x87/SSE (-mgeneral-regs-only), so the FPU
- * holds the user's state exactly from the FXRSTOR before entry to the
- * FXSAVE after the trap, and nothing needs saving at context switch.
+ * image. The kernel never uses x87/SSE (-mgeneral-regs-only), so after a
+ * trap the FPU still holds the user's state: it stays there until another
+ * thread is switched to on this CPU (x86_fpu_switch_out saves it) or the
+ * core asks for it (hal_user_fpu_sync), and the next run on the same CPU
+ * loads nothing (fpu_load).
  *
  * The per-CPU fields user_kernel_rsp, user_regs and user_trap belong to
  * the run in progress on that CPU; interrupts stay off from entry to the
@@ -139,6 +141,7 @@ static void segments_load(struct x86_cpu *cpu, const struct user_regs *regs)
 	x86_wrmsr(MSR_KERNEL_GS_BASE, regs->gs_base);
 }
 
+/* Loads the FPU from memory: MXCSR's reserved bits cleared first. */
 static void fpu_restore(struct user_fpu *fpu)
 {
 	uint32_t mxcsr;
@@ -152,6 +155,60 @@ static void fpu_restore(struct user_fpu *fpu)
 static void fpu_save(struct user_fpu *fpu)
 {
 	__asm__ volatile("fxsaveq %0" : "=m"(*fpu));
+}
+
+/*
+ * Lazy FPU, as Linux's fpregs_state_valid: the registers stay loaded
+ * across traps and are loaded again only when another context used them
+ * on this CPU, or this context last ran elsewhere. FXSAVE and FXRSTOR
+ * were half of a getpid's time under QEMU's TCG. Interrupts off.
+ */
+static void fpu_load(struct x86_cpu *cpu, struct user_ctx *ctx)
+{
+	if (cpu->fpu_owner == ctx && ctx->fpu_cpu == cpu->index + 1)
+		return;
+	/* Another context of this thread (selftests); for ctx itself, a
+	 * cleared fpu_cpu means its image was rewritten: that one counts. */
+	if (cpu->fpu_dirty && cpu->fpu_owner != ctx)
+		fpu_save(&cpu->fpu_owner->fpu);
+	fpu_restore(&ctx->fpu);
+	cpu->fpu_owner = ctx;
+	cpu->fpu_dirty = false;
+	ctx->fpu_cpu = cpu->index + 1;
+}
+
+/*
+ * Called with interrupts off before this CPU switches threads: the
+ * outgoing thread is the owner of dirty registers (no other runs user
+ * code here in between), and may run next on another CPU.
+ */
+void x86_fpu_switch_out(struct x86_cpu *cpu)
+{
+	if (!cpu->fpu_dirty)
+		return;
+	fpu_save(&cpu->fpu_owner->fpu);
+	cpu->fpu_dirty = false;
+}
+
+/* Drops ctx's claim on this CPU's registers (saving them if `save`). */
+static void fpu_detach(struct user_ctx *ctx, bool save)
+{
+	irq_flags_t flags = hal_irq_save();
+	struct x86_cpu *cpu = x86_this_cpu();
+
+	if (cpu->fpu_owner == ctx) {
+		if (cpu->fpu_dirty && save)
+			fpu_save(&ctx->fpu);
+		cpu->fpu_owner = NULL;
+		cpu->fpu_dirty = false;
+	}
+	ctx->fpu_cpu = 0;
+	hal_irq_restore(flags);
+}
+
+void hal_user_fpu_sync(struct user_ctx *ctx)
+{
+	fpu_detach(ctx, true);
 }
 
 int hal_user_run(struct user_ctx *ctx, struct trap *trap)
@@ -174,9 +231,10 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	cpu->user_regs = regs;
 	cpu->user_trap = trap;
 	segments_load(cpu, regs);
-	fpu_restore(&ctx->fpu);
+	fpu_load(cpu, ctx);
 	result = x86_user_enter(regs, can_sysret(regs));
-	fpu_save(&ctx->fpu);
+	cpu = x86_this_cpu();	/* the same: interrupts stayed off */
+	cpu->fpu_dirty = true;
 	cpu->user_regs = NULL;
 	cpu->user_trap = NULL;
 	trap->kind = (enum trap_kind)(result & 0xff);
@@ -186,10 +244,14 @@ int hal_user_run(struct user_ctx *ctx, struct trap *trap)
 	return 0;
 }
 
-/* Nothing outlives a run on bare metal: all state is in the ctx. */
+/*
+ * Nothing else outlives a run on bare metal: all state is in the ctx.
+ * Another CPU may keep a stale fpu_owner pointer: ctx->fpu_cpu 0 means
+ * a context made later at the same address loads its own state.
+ */
 void hal_user_release(struct user_ctx *ctx)
 {
-	(void)ctx;
+	fpu_detach(ctx, false);
 }
 
 static void regs_save(struct user_regs *regs, const struct x86_trap_frame *f)

@@ -64,6 +64,13 @@ struct x86_cpu {
 	unsigned int trap_depth;	/* nested exceptions being reported */
 	volatile bool started;
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
+	/*
+	 * The user context whose state the FPU registers hold (user.c), and
+	 * whether they are newer than its ctx->fpu (saved at the next switch
+	 * to another thread). Interrupts off while touched.
+	 */
+	struct user_ctx *fpu_owner;
+	bool fpu_dirty;
 };
 _Static_assert(offsetof(struct x86_cpu, user_kernel_rsp) == CPU_USER_KERNEL_RSP,
 	       "layout.h CPU_USER_KERNEL_RSP");
@@ -282,6 +289,8 @@ void x86_idt_init(void);
  */
 __noreturn void x86_user_trap(struct x86_trap_frame *frame);
 bool x86_is_user_return_fault(const struct x86_trap_frame *frame);
+/* Saves a user context's FPU registers before the CPU switches threads. */
+void x86_fpu_switch_out(struct x86_cpu *cpu);
 int x86_user_enter(struct user_regs *regs, bool sysret);
 __noreturn void x86_user_return(int kind);
 void x86_syscall_entry(void);
