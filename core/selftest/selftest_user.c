@@ -55,7 +55,8 @@ enum routine {
 	R_WRITE_SLOT = 0x1a0,
 	R_INT_TIMER = 0x1b0,
 	R_TRAP_FLAG = 0x1c0,
-	CODE_SIZE = 0x1d0,
+	R_LOAD_FS = 0x1d0,
+	CODE_SIZE = 0x1e0,
 };
 
 #define GETPID 39
@@ -113,6 +114,9 @@ static const uint8_t code[CODE_SIZE] = {
 	/* R_TRAP_FLAG: pushfq; orq $0x100,(%rsp); popfq; 1: jmp 1b */
 	[R_TRAP_FLAG] = 0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00,
 	0x9d, 0xeb, 0xfe,
+	/* R_LOAD_FS: mov $0x2b,%eax; mov %eax,%fs; syscall; jmp . */
+	[R_LOAD_FS] = 0xb8, 0x2b, 0x00, 0x00, 0x00, 0x8e, 0xe0, 0x0f, 0x05,
+	0xeb, 0xfe,
 };
 
 /* Maps [addr, addr + pages) with `prot`; MAP_POPULATE if `populate`. */
@@ -599,7 +603,16 @@ static int user_fs_base(void)
 	if (IS_ERR(as))
 		return selftest_fail("no address space: %ld", PTR_ERR(as));
 	result = vm_copy_to_user(as, DATA + 0x800, &value, sizeof(value));
-	ctx_init(&ctx, as, R_FS);
+	/*
+	 * First a run that loads a data selector into FS (its base becomes
+	 * the descriptor's, 0; the hosted runner reads that back): the next
+	 * run, with fs_base set again, must load it (x86_64 caches the MSR).
+	 */
+	ctx_init(&ctx, as, R_LOAD_FS);
+	ctx.regs.fs_base = DATA + 0x800;
+	if (result == 0)
+		result = run_expect(&ctx, &trap, TRAP_SYSCALL);
+	ctx.regs.rip = CODE + R_FS;
 	ctx.regs.fs_base = DATA + 0x800;
 	if (result == 0)
 		result = run_expect(&ctx, &trap, TRAP_SYSCALL);

@@ -131,14 +131,25 @@ static uint16_t read_selector_gs(void)
 static void segments_load(struct x86_cpu *cpu, const struct user_regs *regs)
 {
 	__asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" ::"r"(0));
-	if (read_selector_fs() != 0)
+	if (read_selector_fs() != 0) {
 		__asm__ volatile("mov %0, %%fs" ::"r"(0));
+		cpu->user_bases_known = false;
+	}
 	if (read_selector_gs() != 0) {
 		__asm__ volatile("mov %0, %%gs" ::"r"(0));
 		x86_wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+		cpu->user_bases_known = false;
 	}
-	x86_wrmsr(MSR_FS_BASE, regs->fs_base);
-	x86_wrmsr(MSR_KERNEL_GS_BASE, regs->gs_base);
+	/* The MSRs keep what the last run here loaded (TCG: two helpers). */
+	if (!cpu->user_bases_known || cpu->user_fs_base != regs->fs_base) {
+		x86_wrmsr(MSR_FS_BASE, regs->fs_base);
+		cpu->user_fs_base = regs->fs_base;
+	}
+	if (!cpu->user_bases_known || cpu->user_gs_base != regs->gs_base) {
+		x86_wrmsr(MSR_KERNEL_GS_BASE, regs->gs_base);
+		cpu->user_gs_base = regs->gs_base;
+	}
+	cpu->user_bases_known = true;
 }
 
 /* Loads the FPU from memory: MXCSR's reserved bits cleared first. */

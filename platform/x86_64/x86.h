@@ -71,6 +71,12 @@ struct x86_cpu {
 	 */
 	struct user_ctx *fpu_owner;
 	bool fpu_dirty;
+	/*
+	 * The FS base and (in KERNEL_GS_BASE) GS base the last user run on
+	 * this CPU loaded, if known: a user-loaded selector unknows them.
+	 */
+	uint64_t user_fs_base, user_gs_base;
+	bool user_bases_known;
 };
 _Static_assert(offsetof(struct x86_cpu, user_kernel_rsp) == CPU_USER_KERNEL_RSP,
 	       "layout.h CPU_USER_KERNEL_RSP");
