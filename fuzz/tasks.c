@@ -226,6 +226,8 @@ static void init_restore(void)
 
 	spin_lock(&init->lock);
 	memcpy(init->rlimits, tasks.init_limits, sizeof(init->rlimits));
+	/* prlimit64(1, RLIMIT_STACK) reached init's space too. */
+	vm_set_stack_limit(init->as, tasks.init_limits[RLIMIT_STACK].cur);
 	kstrlcpy(init->comm, "init", sizeof(init->comm));
 	spin_unlock(&init->lock);
 	uts_set_hostname(tasks.hostname, kstrlen(tasks.hostname));

@@ -131,6 +131,8 @@ static int load_binary(struct exec_state *state, const struct exec_args *args,
 
 	if (IS_ERR(as))
 		return (int)PTR_ERR(as);
+	if (cred->stack_rlimit != 0)
+		vm_set_stack_limit(as, cred->stack_rlimit);
 	sp = build_space(state, as, args, cred, path, &image->entry, &strings);
 	if (sp < 0) {
 		vm_put(as);

@@ -67,10 +67,14 @@ int exec_args_from_kernel(struct exec_args *args, const char *const *argv,
 
 void exec_args_free(struct exec_args *args);
 
-/* Who runs the program: for permission checks and the AT_* entries. */
+/*
+ * Who runs the program: for permission checks and the AT_* entries, and
+ * the RLIMIT_STACK the stack and the mmap gap are sized by.
+ */
 struct exec_cred {
 	uint32_t uid, euid, gid, egid;
 	bool secure;		/* AT_SECURE (set-id exec) */
+	uint64_t stack_rlimit;	/* 0: the default 8 MiB */
 };
 
 /* What a successful exec_load produced. */

@@ -242,7 +242,9 @@ long exec_stack_build(struct address_space *as, uaddr_t top,
 
 uaddr_t exec_mmap_base(const struct address_space *as)
 {
-	uint64_t gap = as->stack_limit + STACK_RANDOM_RANGE + VM_STACK_GUARD_GAP;
+	/* RLIM_INFINITY and the like: as far as the cap below allows. */
+	uint64_t gap = MIN(as->stack_limit, as->limit) + STACK_RANDOM_RANGE +
+		       VM_STACK_GUARD_GAP;
 
 	gap = MAX(gap, (uint64_t)VM_MMAP_TOP_GAP);
 	gap = MIN(gap, as->limit / 6 * 5);

@@ -152,7 +152,9 @@ static int expand_stack(struct address_space *as, uaddr_t addr)
 	if (vma == NULL || !(vma->flags & VMA_GROWSDOWN))
 		return -EFAULT;
 	pages = (vma->start - start) >> PAGE_SHIFT;
-	if (vma->end - start > as->stack_limit || start < VM_MMAP_MIN_ADDR)
+	/* Linux's acct_stack_growth: the whole VMA within RLIMIT_STACK. */
+	if (vma->end - start > READ_ONCE(as->stack_limit) ||
+	    start < VM_MMAP_MIN_ADDR)
 		return -EFAULT;
 	if (vma->object != NULL && vma->pgoff < pages)
 		return -EFAULT;

@@ -16,6 +16,11 @@ void vm_set_mmap_base(struct address_space *as, uaddr_t base)
 	rwlock_write_unlock(&as->lock);
 }
 
+void vm_set_stack_limit(struct address_space *as, uint64_t limit)
+{
+	WRITE_ONCE(as->stack_limit, limit);
+}
+
 void vm_brk_init(struct address_space *as, uaddr_t start)
 {
 	rwlock_write_lock(&as->lock);

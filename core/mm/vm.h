@@ -114,7 +114,11 @@ struct address_space {
 	uaddr_t brk;		/* the current break, as user space set */
 	uaddr_t mmap_base;	/* top-down mmap placement starts below it */
 	uaddr_t limit;		/* end of user space for this space */
-	uint64_t stack_limit;	/* bytes a grows-down VMA may span */
+	/*
+	 * Bytes a grows-down VMA may span: RLIMIT_STACK of the process(es)
+	 * using the space (vm_set_stack_limit; read when a stack grows).
+	 */
+	uint64_t stack_limit;
 
 	struct spinlock pt_lock;
 	/* Protected by pt_lock: every user-half entry below root. */
@@ -261,6 +265,13 @@ void vm_brk_init(struct address_space *as, uaddr_t start);
  * limit), as exec does once it has placed the stack.
  */
 void vm_set_mmap_base(struct address_space *as, uaddr_t base);
+
+/*
+ * Sets how far a stack may grow (RLIMIT_STACK; RLIM_INFINITY: up to the
+ * guard gap): exec before it lays the space out, setrlimit afterwards
+ * (Linux reads the rlimit at each growth). Any context.
+ */
+void vm_set_stack_limit(struct address_space *as, uint64_t limit);
 
 /*
  * mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, and

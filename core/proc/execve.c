@@ -63,6 +63,8 @@ void proc_exec_commit(struct task *task, struct exec_image *image,
 	spin_lock(&process->lock);
 	old_as = process->as;
 	old_exe = process->exe;
+	/* As exec_load sized it, unless a setrlimit came in between. */
+	vm_set_stack_limit(image->as, process->rlimits[RLIMIT_STACK].cur);
 	process->as = image->as;	/* the image's reference */
 	process->exe = image->file;	/* likewise */
 	kstrlcpy(process->comm, image->comm, sizeof(process->comm));
@@ -120,7 +122,9 @@ long proc_execve(struct vfs_file *dir, const char *path, int at_flags,
 	cred = (struct exec_cred){ .uid = process->cred.uid,
 				   .euid = process->cred.euid,
 				   .gid = process->cred.gid,
-				   .egid = process->cred.egid };
+				   .egid = process->cred.egid,
+				   .stack_rlimit =
+					process->rlimits[RLIMIT_STACK].cur };
 	spin_unlock(&process->lock);
 	if (limit < 32 * 4096)
 		limit = 32 * 4096;	/* Linux's floor (ARG_MAX) */

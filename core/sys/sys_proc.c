@@ -468,6 +468,9 @@ long sys_prlimit64(struct syscall_context *ctx,
 			err = -EPERM;
 		else
 			process->rlimits[resource] = new_limit;
+		/* The next growth of its stack reads it, as on Linux. */
+		if (err == 0 && resource == RLIMIT_STACK && process->as)
+			vm_set_stack_limit(process->as, new_limit.cur);
 	}
 	spin_unlock(&process->lock);
 	process_put(process);

@@ -5,8 +5,9 @@
  * the middle splits a mapping, mremap grows and moves, MADV_DONTNEED reads
  * back zeros, file mappings MAP_PRIVATE (writes stay private) and
  * MAP_SHARED (writes reach read()) of a file in /tmp, argument errors,
- * and RLIMIT_AS and RLIMIT_DATA refusing growth (what is mapped before
- * differs from the host, so the limits are probed, not computed).
+ * RLIMIT_AS and RLIMIT_DATA refusing growth (what is mapped before
+ * differs from the host, so the limits are probed, not computed), and
+ * RLIMIT_STACK bounding the stack's growth.
  */
 #include "check.h"
 
@@ -389,6 +390,53 @@ static void limit_data(void)
 	CHECK(setrlimit(RLIMIT_DATA, &saved) == 0);
 }
 
+/* Recurses `depth` frames of about 4 KiB, each touched: the stack grows. */
+static __attribute__((noinline)) int deep(int depth)
+{
+	volatile char frame[4000];
+
+	frame[0] = (char)depth;
+	frame[sizeof(frame) - 1] = frame[0];
+	return depth == 0 ? frame[0] : deep(depth - 1) + frame[0];
+}
+
+/*
+ * RLIMIT_STACK bounds the stack's growth, read when it grows: 256 KiB
+ * deep under a 512 KiB limit returns, 1 MiB deep is SIGSEGV, and 1 MiB
+ * after raising it again returns.
+ */
+static void limit_stack(void)
+{
+	static const char *const what[3] = {
+		"256K deep", "1M deep", "1M deep after raising it to 8M",
+	};
+
+	for (int pass = 0; pass < 3; pass++) {
+		pid_t pid = fork();
+		int status;
+
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			struct rlimit limit;
+
+			getrlimit(RLIMIT_STACK, &limit);
+			limit.rlim_cur = 512 * 1024;
+			if (setrlimit(RLIMIT_STACK, &limit) != 0)
+				_exit(2);
+			if (pass == 2) {
+				limit.rlim_cur = 8 * MB;
+				if (setrlimit(RLIMIT_STACK, &limit) != 0)
+					_exit(2);
+			}
+			_exit(deep(pass == 0 ? 64 : 256) == -1);
+		}
+		CHECK(waitpid(pid, &status, 0) == pid);
+		printf("RLIMIT_STACK 512K, %s: %s\n", what[pass],
+		       WIFEXITED(status) ? "returned" :
+		       WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "?");
+	}
+}
+
 int main(void)
 {
 	check_init("mmap_test");
@@ -403,6 +451,7 @@ int main(void)
 	errors();
 	limit_as();
 	limit_data();
+	limit_stack();
 	printf("mmap_test: all checks passed\n");
 	return 0;
 }

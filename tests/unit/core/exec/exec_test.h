@@ -33,7 +33,7 @@ struct et_image {
 	size_t size;		/* file bytes */
 };
 
-static const struct exec_cred et_root_cred = { 0, 0, 0, 0, false };
+static const struct exec_cred et_root_cred = { 0 };
 static uint8_t et_buffer[ET_MAX_FILE];
 
 static inline uint8_t et_pattern(uint64_t offset)

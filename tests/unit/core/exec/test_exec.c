@@ -87,10 +87,33 @@ EXEC_TEST(et_exec_maps_the_segments_and_the_bss)
 	cr_assert_str_eq(image.comm, "prog");
 }
 
+/*
+ * The caller's RLIMIT_STACK sizes the new space: its stack grows only that
+ * far, while mmap placement stays at least VM_MMAP_TOP_GAP below the top.
+ */
+EXEC_TEST(rlimit_stack_bounds_the_new_stack)
+{
+	struct et_image elf = et_standard();
+	const struct exec_cred cred = { .stack_rlimit = 256 * 1024 };
+	uaddr_t sp;	/* a few KiB below the stack's top */
+
+	et_write_image("/bin/prog", &elf);
+	load("/bin/prog", &cred);
+	cr_assert_eq(image.as->stack_limit, 256 * 1024);
+	cr_assert_leq(image.as->mmap_base, image.as->limit - VM_MMAP_TOP_GAP);
+	sp = image.stack_pointer;
+	cr_assert_eq(vm_fault(image.as, sp - 200 * 1024, VM_ACCESS_WRITE), 0);
+	cr_assert_eq(vm_fault(image.as, sp - 300 * 1024, VM_ACCESS_WRITE),
+		     -EFAULT);
+	vm_set_stack_limit(image.as, 8 * 1024 * 1024);
+	cr_assert_eq(vm_fault(image.as, sp - 300 * 1024, VM_ACCESS_WRITE), 0);
+}
+
 EXEC_TEST(the_stack_holds_argv_envp_and_the_auxv)
 {
 	struct et_image elf = et_standard();
-	const struct exec_cred cred = { 1000, 1001, 1002, 1003, true };
+	const struct exec_cred cred = { .uid = 1000, .euid = 1001, .gid = 1002,
+					.egid = 1003, .secure = true };
 	uint8_t phdrs[3 * sizeof(struct elf64_phdr)];
 	struct et_stack st;
 	char buf[64];
