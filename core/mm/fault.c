@@ -137,10 +137,11 @@ static int fault_page(struct address_space *as, const struct vma *vma,
 
 /*
  * Extends the grows-down VMA above addr down to addr's page, keeping it
- * within the stack limit and VM_STACK_GUARD_GAP above the VMA below.
- * Returns 0 or -EFAULT. Write-locked.
+ * within the stack limit, `limits` (may be NULL) and VM_STACK_GUARD_GAP
+ * above the VMA below. Returns 0 or -EFAULT. Write-locked.
  */
-static int expand_stack(struct address_space *as, uaddr_t addr)
+static int expand_stack(struct address_space *as, uaddr_t addr,
+			const struct vm_limits *limits)
 {
 	struct vma *vma = vma_find(as, addr);
 	uaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -158,6 +159,9 @@ static int expand_stack(struct address_space *as, uaddr_t addr)
 		return -EFAULT;
 	if (vma->object != NULL && vma->pgoff < pages)
 		return -EFAULT;
+	if (!vm_may_expand_locked(as, limits, vma->prot, vma->flags,
+				  pages << PAGE_SHIFT))
+		return -EFAULT;
 	prev = vma_prev(vma);
 	if (prev != NULL && prev->end + VM_STACK_GUARD_GAP > start)
 		return -EFAULT;
@@ -170,13 +174,14 @@ static int expand_stack(struct address_space *as, uaddr_t addr)
 
 /* The fault with as->lock held (any mode; write if `grow`). */
 static int fault_locked(struct address_space *as, uaddr_t addr,
-			unsigned int access, bool grow)
+			unsigned int access, bool grow,
+			const struct vm_limits *limits)
 {
 	struct vma *vma;
 	int err;
 
 	if (grow) {
-		err = expand_stack(as, addr);
+		err = expand_stack(as, addr, limits);
 		if (err < 0)
 			return err;
 	}
@@ -190,6 +195,12 @@ static int fault_locked(struct address_space *as, uaddr_t addr,
 
 int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access)
 {
+	return vm_fault_limited(as, addr, access, NULL);
+}
+
+int vm_fault_limited(struct address_space *as, uaddr_t addr,
+		     unsigned int access, const struct vm_limits *limits)
+{
 	struct vma *vma;
 	int err;
 
@@ -200,13 +211,13 @@ int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access)
 	vma = vma_find(as, addr);
 	if (vma == NULL || addr >= vma->start ||
 	    !(vma->flags & VMA_GROWSDOWN)) {
-		err = fault_locked(as, addr, access, false);
+		err = fault_locked(as, addr, access, false, limits);
 		rwlock_read_unlock(&as->lock);
 		return err;
 	}
 	rwlock_read_unlock(&as->lock);
 	rwlock_write_lock(&as->lock);
-	err = fault_locked(as, addr, access, true);
+	err = fault_locked(as, addr, access, true, limits);
 	rwlock_write_unlock(&as->lock);
 	return err;
 }

@@ -162,6 +162,13 @@ struct address_space *vm_fork(struct address_space *parent);
 int vm_fault(struct address_space *as, uaddr_t addr, unsigned int access);
 
 /*
+ * vm_fault for a user thread's own access: a stack grows only within
+ * `limits` too (RLIMIT_AS, as Linux's acct_stack_growth: -EFAULT past it).
+ */
+int vm_fault_limited(struct address_space *as, uaddr_t addr,
+		     unsigned int access, const struct vm_limits *limits);
+
+/*
  * Faults in every page of [start, start + length) for `access`, as
  * vm_fault would one by one but looking up each VMA once (MAP_POPULATE).
  * Stops at the first error and returns it (a hole: -EFAULT,

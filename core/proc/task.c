@@ -86,10 +86,15 @@ static unsigned int fault_access(const struct trap *trap)
 	return VM_ACCESS_READ;
 }
 
+static void refresh_vm_limits(struct task *task);
+
 static void handle_fault(struct task *task, const struct trap *trap)
 {
-	int err = vm_fault(task->user.as, trap->fault_address,
-			   fault_access(trap));
+	int err;
+
+	refresh_vm_limits(task);	/* a stack's growth counts too */
+	err = vm_fault_limited(task->user.as, trap->fault_address,
+			       fault_access(trap), &task->vm_limits);
 
 	if (err == 0)
 		return;
@@ -107,6 +112,23 @@ static void handle_fault(struct task *task, const struct trap *trap)
 				   trap->fault_address);
 }
 
+/* task->vm_limits from the process's rlimits. Process lock held. */
+static void refresh_vm_limits_locked(struct task *task)
+{
+	struct process *process = task->process;
+
+	task->vm_limits.as = process->rlimits[RLIMIT_AS].cur;
+	task->vm_limits.data = process->rlimits[RLIMIT_DATA].cur;
+	task->vm_limits.data_max = process->rlimits[RLIMIT_DATA].max;
+}
+
+static void refresh_vm_limits(struct task *task)
+{
+	spin_lock(&task->process->lock);
+	refresh_vm_limits_locked(task);
+	spin_unlock(&task->process->lock);
+}
+
 /* Fills the syscall context from the task's current state. */
 static void fill_context(struct task *task, struct syscall_context *ctx)
 {
@@ -117,9 +139,7 @@ static void fill_context(struct task *task, struct syscall_context *ctx)
 	spin_lock(&process->lock);
 	ctx->files = process->files;
 	ctx->fd_limit = process->rlimits[RLIMIT_NOFILE].cur;
-	task->vm_limits.as = process->rlimits[RLIMIT_AS].cur;
-	task->vm_limits.data = process->rlimits[RLIMIT_DATA].cur;
-	task->vm_limits.data_max = process->rlimits[RLIMIT_DATA].max;
+	refresh_vm_limits_locked(task);
 	spin_unlock(&process->lock);
 	ctx->vm_limits = &task->vm_limits;
 	ctx->task = task;

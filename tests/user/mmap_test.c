@@ -7,7 +7,7 @@
  * MAP_SHARED (writes reach read()) of a file in /tmp, argument errors,
  * RLIMIT_AS and RLIMIT_DATA refusing growth (what is mapped before
  * differs from the host, so the limits are probed, not computed), and
- * RLIMIT_STACK bounding the stack's growth.
+ * RLIMIT_STACK and RLIMIT_AS bounding the stack's growth.
  */
 #include "check.h"
 
@@ -400,18 +400,39 @@ static __attribute__((noinline)) int deep(int depth)
 	return depth == 0 ? frame[0] : deep(depth - 1) + frame[0];
 }
 
+/* VmSize of /proc/self/status in bytes, or 0. */
+static unsigned long mapped_bytes(void)
+{
+	char text[4096], *at;
+	unsigned long kib = 0;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	at = strstr(text, "VmSize:");
+	if (at == NULL || sscanf(at, "VmSize: %lu", &kib) != 1)
+		return 0;
+	return kib * 1024;
+}
+
 /*
  * RLIMIT_STACK bounds the stack's growth, read when it grows: 256 KiB
  * deep under a 512 KiB limit returns, 1 MiB deep is SIGSEGV, and 1 MiB
- * after raising it again returns.
+ * after raising it again returns; under RLIMIT_AS 256 KiB above what is
+ * mapped, 1 MiB deep is SIGSEGV too.
  */
 static void limit_stack(void)
 {
-	static const char *const what[3] = {
+	static const char *const what[4] = {
 		"256K deep", "1M deep", "1M deep after raising it to 8M",
+		"RLIMIT_AS 256K above the mapped, 1M deep",
 	};
 
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = 0; pass < 4; pass++) {
 		pid_t pid = fork();
 		int status;
 
@@ -423,15 +444,23 @@ static void limit_stack(void)
 			limit.rlim_cur = 512 * 1024;
 			if (setrlimit(RLIMIT_STACK, &limit) != 0)
 				_exit(2);
-			if (pass == 2) {
+			if (pass >= 2) {
 				limit.rlim_cur = 8 * MB;
 				if (setrlimit(RLIMIT_STACK, &limit) != 0)
+					_exit(2);
+			}
+			if (pass == 3) {
+				getrlimit(RLIMIT_AS, &limit);
+				limit.rlim_cur = mapped_bytes() + MB / 4;
+				if (limit.rlim_cur == MB / 4 ||
+				    setrlimit(RLIMIT_AS, &limit) != 0)
 					_exit(2);
 			}
 			_exit(deep(pass == 0 ? 64 : 256) == -1);
 		}
 		CHECK(waitpid(pid, &status, 0) == pid);
-		printf("RLIMIT_STACK 512K, %s: %s\n", what[pass],
+		printf("%s%s: %s\n", pass < 3 ? "RLIMIT_STACK 512K, " : "",
+		       what[pass],
 		       WIFEXITED(status) ? "returned" :
 		       WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "?");
 	}

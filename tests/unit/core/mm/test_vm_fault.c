@@ -209,6 +209,31 @@ Test(vm_fault, stack_stops_at_its_limit, .init = vm_test_boot)
 		     0);
 	cr_assert_eq(vm_fault(as, STACK_TOP - as->stack_limit - 1,
 			      VM_ACCESS_READ), -EFAULT);
+	/* setrlimit(RLIMIT_STACK) raises it for the next growth. */
+	vm_set_stack_limit(as, 2 * as->stack_limit);
+	cr_assert_eq(vm_fault(as, STACK_TOP - as->stack_limit / 2 - 1,
+			      VM_ACCESS_READ), 0);
+	vm_test_destroy(as);
+}
+
+/* A user thread's fault grows the stack only within its RLIMIT_AS too. */
+Test(vm_fault, stack_growth_counts_against_the_address_space_limit,
+     .init = vm_test_boot)
+{
+	struct address_space *as = vm_test_create();
+	struct vm_limits limits = { .as = 4 * PAGE_SIZE,
+				    .data = VM_UNLIMITED,
+				    .data_max = VM_UNLIMITED };
+	uaddr_t stack = STACK_TOP - PAGE_SIZE;
+
+	vm_test_map(as, stack, PAGE_SIZE, RW,
+		    ANON_PRIVATE | MAP_FIXED | MAP_GROWSDOWN);
+	cr_assert_eq(vm_fault_limited(as, stack - 3 * PAGE_SIZE,
+				      VM_ACCESS_WRITE, &limits), 0);
+	cr_assert_eq(vm_fault_limited(as, stack - 4 * PAGE_SIZE,
+				      VM_ACCESS_WRITE, &limits), -EFAULT);
+	cr_assert_eq(vm_fault(as, stack - 4 * PAGE_SIZE, VM_ACCESS_WRITE), 0,
+		     "no limits: only the stack limit");
 	vm_test_destroy(as);
 }
 
