@@ -152,6 +152,8 @@ static struct vfs_inode *make_inode(struct vfs_super *sb, enum proc_kind kind,
 	}
 	vfs_inode_init(&inode->vfs, sb, make_ino(kind, pid, fd), mode, &owner);
 	inode->vfs.mode = mode;
+	if (kind == K_PID_FD)
+		inode->vfs.size = 64;	/* what stat shows on Linux */
 	inode->kind = kind;
 	inode->pid = pid;
 	inode->fd = fd;
@@ -212,6 +214,25 @@ static struct vfs_inode *lookup_entries(struct vfs_inode *dir,
 }
 
 /* The file at `fd` of process `pid`, with a reference, or NULL. */
+/*
+ * An fd link's mode shows how the file is open, as Linux's
+ * proc_fd_instantiate: r-x when readable, -wx when writable (O_PATH and
+ * O_ACCMODE 3: neither).
+ */
+static uint32_t fd_link_mode(const struct vfs_file *file)
+{
+	int flags = vfs_file_flags(file);
+	unsigned int fmode = (flags & O_PATH) ? 0 :
+			     ((unsigned int)(flags & O_ACCMODE) + 1) & 3;
+	uint32_t mode = S_IFLNK;
+
+	if (fmode & 1)
+		mode |= 0500;
+	if (fmode & 2)
+		mode |= 0300;
+	return mode;
+}
+
 static struct vfs_file *process_fd(int pid, int fd)
 {
 	struct process *process = process_lookup(pid);
@@ -270,16 +291,18 @@ static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
 				      length, 0);
 	case K_PID_FD_DIR: {
 		struct vfs_file *file;
+		uint32_t mode;
 
 		id = parse_id(name, length);
 		if (id < 0)
 			return NULL;
+
 		file = process_fd(pdir->pid, id);
 		if (file == NULL)
 			return NULL;
+		mode = fd_link_mode(file);
 		vfs_file_put(file);
-		return make_inode(dir->sb, K_PID_FD, S_IFLNK | 0700, pdir->pid,
-				  id);
+		return make_inode(dir->sb, K_PID_FD, mode, pdir->pid, id);
 	}
 	default:
 		return ERR_PTR(-ENOTDIR);
@@ -836,10 +859,15 @@ static bool proc_revalidate(struct vfs_dentry *dentry)
 		return false;
 	if (pi->kind == K_PID_FD) {
 		struct vfs_file *file = process_fd(pi->pid, pi->fd);
+		bool same;
 
 		if (file == NULL)
 			return false;
+		/* Another file under the number: its own mode. */
+		same = fd_link_mode(file) == vfs_mode(inode);
 		vfs_file_put(file);
+		if (!same)
+			return false;
 	} else if (pi->fd > 0 && !procfs_thread_alive(pi->pid, pi->fd)) {
 		return false;
 	}

@@ -224,6 +224,33 @@ static void check_magic_links(void)
 	close(dir_fd);
 }
 
+/* lstat of /proc/self/fd/N: the open mode as permissions, size 64. */
+static unsigned int fd_link_mode(int fd)
+{
+	struct stat st;
+
+	CHECK(lstat(fd_path(fd, ""), &st) == 0 && S_ISLNK(st.st_mode) &&
+	      st.st_size == 64);
+	return st.st_mode & 07777;
+}
+
+static void check_fd_link_modes(void)
+{
+	const char *name = "/tmp/procfs_test.modes";
+	int fd = open(name, O_RDONLY | O_CREAT, 0600);
+
+	CHECK(fd >= 0 && fd_link_mode(fd) == 0500);
+	close(fd);
+	/* The same number, another file: the link is looked up again. */
+	CHECK(open(name, O_WRONLY) == fd && fd_link_mode(fd) == 0300);
+	close(fd);
+	CHECK(open(name, O_RDWR) == fd && fd_link_mode(fd) == 0700);
+	close(fd);
+	CHECK(open(name, O_PATH) == fd && fd_link_mode(fd) == 0);
+	close(fd);
+	CHECK(unlink(name) == 0);
+}
+
 /* A pipe is reopened through its link: a new end of the same pipe. */
 static void check_pipe_reopen(void)
 {
@@ -313,6 +340,7 @@ int main(void)
 	check_anon_links();
 	check_magic_links();
 	check_pipe_reopen();
+	check_fd_link_modes();
 	check_comm();
 	printf("procfs_test: all checks passed\n");
 	return 0;
