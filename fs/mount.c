@@ -312,6 +312,35 @@ static int mount_bind(const struct vfs_caller *caller, const char *source,
 
 #define MOUNT_FLAGS_KNOWN (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | \
 			   MS_BIND | MS_REMOUNT)
+/*
+ * Accepted without effect, as Linux accepts them for these file systems:
+ * MS_SILENT (BusyBox mount always sets it), the atime policies (tmpfs
+ * keeps relatime), write-through hints for memory file systems.
+ */
+#define MOUNT_FLAGS_IGNORED (MS_SILENT | MS_SYNCHRONOUS | MS_DIRSYNC |      \
+			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME |     \
+			     MS_STRICTATIME | MS_LAZYTIME | MS_I_VERSION |  \
+			     MS_POSIXACL)
+#define MOUNT_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+/*
+ * A propagation change (`mount --make-private /`), as Linux's
+ * do_change_type: one type, on a mount's root. Every mount here is
+ * private (no peer groups), so private and slave (of no master) are what
+ * it already is; shared and unbindable are not implemented.
+ */
+static int mount_change_type(unsigned long flags, const struct vfs_path *at)
+{
+	unsigned long type = flags & MOUNT_PROPAGATION;
+
+	if (type & (type - 1))
+		return -EINVAL;		/* more than one */
+	if (at->dentry != at->mount->root)
+		return -EINVAL;
+	if (type & (MS_SHARED | MS_UNBINDABLE))
+		return -EOPNOTSUPP;	/* FIXME: peer groups, unbindable */
+	return 0;
+}
 
 /*
  * MS_REMOUNT of the mount whose root `at` is: its read-only flag becomes
@@ -340,6 +369,21 @@ int vfs_mount(const struct vfs_caller *caller, const char *source,
 
 	if (caller->cred->uid != 0)
 		return -EPERM;
+	flags &= ~MOUNT_FLAGS_IGNORED;
+	/* As Linux's do_mount: remount and bind come first, ignoring it. */
+	if (flags & (MS_REMOUNT | MS_BIND))
+		flags &= ~MOUNT_PROPAGATION;
+	if (flags & MOUNT_PROPAGATION) {
+		/* Linux: MS_REC applies the type to the whole subtree. */
+		if (flags & ~(MOUNT_PROPAGATION | MS_REC))
+			return -EINVAL;
+		err = vfs_walk(caller, NULL, target, WALK_FOLLOW, &at);
+		if (err < 0)
+			return err;
+		err = mount_change_type(flags, &at);
+		vfs_path_put(&at);
+		return err;
+	}
 	if (flags & MS_REC)
 		return -EOPNOTSUPP;	/* FIXME: recursive bind mounts */
 	if (flags & ~MOUNT_FLAGS_KNOWN)

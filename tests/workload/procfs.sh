@@ -91,6 +91,18 @@ if [ $$ -eq 1 ]; then
 	[ "$(hostname)" = testhost ] || fail "hostname: $(hostname)"
 	hostname amphi
 	[ "$(cat /proc/sys/kernel/hostname)" = amphi ] || fail "hostname back"
+	# BusyBox mount passes MS_SILENT; a 1 MiB tmpfs shows and enforces it.
+	mkdir -p "$WORKDIR/mnt"
+	if mount -t tmpfs -o size=1m none "$WORKDIR/mnt"; then
+		[ "$(df "$WORKDIR/mnt" | tail -n 1 | awk '{ print $2 }')" = 1024 ] ||
+			fail "df of a size=1m tmpfs: $(df "$WORKDIR/mnt" | tail -n 1)"
+		dd if=/dev/zero of="$WORKDIR/mnt/big" bs=1k count=2048 2>/dev/null &&
+			fail "2 MiB fit in a size=1m tmpfs"
+		umount "$WORKDIR/mnt" || fail "umount of the tmpfs"
+	else
+		fail "mount -t tmpfs -o size=1m"
+	fi
+	mount --make-private / || fail "mount --make-private /"
 fi
 echo x 2>/dev/null >/proc/uptime && fail "writing /proc/uptime succeeded"
 

@@ -67,6 +67,42 @@ VFS_TEST(vfs_mount, mount_errors)
 		     -EINVAL);
 }
 
+/* BusyBox mount sets MS_SILENT; the atime policies change nothing here. */
+VFS_TEST(vfs_mount, accepted_flags_without_effect)
+{
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/mnt", 0755), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", "tmpfs",
+			       MS_SILENT | MS_NOATIME | MS_RELATIME, "size=1m"),
+		     0);
+	vt_write_file(R, "/mnt/f", "x");
+	cr_assert_eq(vfs_umount(R, "/mnt", 0), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", "tmpfs", 1 << 30, NULL),
+		     -EINVAL, "an unknown flag");
+}
+
+/* Every mount is private: private and slave are no-ops on a mount root. */
+VFS_TEST(vfs_mount, propagation_changes)
+{
+	mount_mnt(NULL);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", NULL, MS_PRIVATE, NULL), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/", NULL, MS_PRIVATE | MS_REC,
+			       NULL), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", NULL, MS_SLAVE | MS_SILENT,
+			       NULL), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", NULL, MS_PRIVATE | MS_SLAVE,
+			       NULL), -EINVAL, "two types");
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", NULL, MS_PRIVATE | MS_RDONLY,
+			       NULL), -EINVAL, "another flag");
+	cr_assert_eq(vfs_mkdirat(R, NULL, "/mnt/d", 0755), 0);
+	cr_assert_eq(vfs_mount(R, "none", "/mnt/d", NULL, MS_PRIVATE, NULL),
+		     -EINVAL, "not a mount's root");
+	cr_assert_eq(vfs_mount(R, "none", "/mnt", NULL, MS_SHARED, NULL),
+		     -EOPNOTSUPP);
+	cr_assert_eq(vfs_mount(U, "none", "/mnt", NULL, MS_PRIVATE, NULL),
+		     -EPERM);
+	cr_assert_eq(vfs_umount(R, "/mnt", 0), 0);
+}
+
 VFS_TEST(vfs_mount, remount_changes_read_only)
 {
 	mount_mnt(NULL);
