@@ -130,13 +130,16 @@ static const struct vfs_file_ops null_ops = {
 };
 static const struct vfs_file_ops zero_ops = {
 	.read = read_zeros, .write = write_sink, .stream = true,
+	.fills_reads = true,
 	.mmap_anonymous = true,
 };
 static const struct vfs_file_ops full_ops = {
 	.read = read_zeros, .write = write_full, .stream = true,
+	.fills_reads = true,
 };
 static const struct vfs_file_ops random_ops = {
 	.read = read_random, .write = write_random, .stream = true,
+	.fills_reads = true,
 };
 static const struct vfs_file_ops kmsg_ops = {
 	.open = open_kmsg, .release = release_kmsg, .read = read_kmsg,

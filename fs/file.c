@@ -121,6 +121,11 @@ struct vfs_file *vfs_file_create_anon(struct vfs_inode *inode,
 	return file;
 }
 
+bool vfs_file_fills_reads(const struct vfs_file *file)
+{
+	return file->ops != NULL && file->ops->fills_reads;
+}
+
 bool vfs_file_is_anon(const struct vfs_file *file)
 {
 	return file->path.mount == NULL || file->path.mount->internal;

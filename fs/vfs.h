@@ -165,6 +165,9 @@ bool vfs_file_is_anon(const struct vfs_file *file);
 /* The inode mode of the open file (S_IFMT and permissions). */
 uint32_t vfs_file_mode(const struct vfs_file *file);
 
+/* Whether reads of the file never block and fill any length (/dev/zero). */
+bool vfs_file_fills_reads(const struct vfs_file *file);
+
 ssize_t vfs_read(struct vfs_file *file, void *buf, size_t length);
 ssize_t vfs_write(struct vfs_file *file, const void *buf, size_t length);
 ssize_t vfs_pread(struct vfs_file *file, void *buf, size_t length,

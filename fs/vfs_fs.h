@@ -189,6 +189,12 @@ struct vfs_file_ops {
 	bool stream;
 	/* No position at all (pipes): lseek, pread, pwrite give -ESPIPE. */
 	bool no_seek;
+	/*
+	 * Reads never block and fill whatever length is asked (/dev/zero,
+	 * /dev/urandom): a read(2) gets its whole count, as on Linux, not
+	 * one bounce chunk (vfs_file_fills_reads).
+	 */
+	bool fills_reads;
 	/* mmap gives anonymous memory (/dev/zero, as Linux's mmap_zero). */
 	bool mmap_anonymous;
 	/*

@@ -4,9 +4,12 @@
  *
  * Data moves through a kernel bounce buffer of at most RW_CHUNK bytes:
  * the VFS works on kernel buffers and never touches user memory under
- * its locks. Regular files are read and written chunk after chunk; any
- * other file (pipes, devices) gets one chunk per call, since a second
- * one might block where Linux would have returned. A fault part-way
+ * its locks. Writes go chunk after chunk to any file (a blocking write
+ * writes everything, as Linux's). Regular files are read chunk after
+ * chunk too; any other file (pipes, devices) gets one chunk per read,
+ * since a second one might block where Linux would have returned, except
+ * devices whose reads fill any length (/dev/zero, /dev/urandom:
+ * vfs_file_fills_reads), read whole as on Linux. A fault part-way
  * returns the bytes before it (as Linux's page-at-a-time copies do).
  * No state of its own.
  */
@@ -18,6 +21,7 @@
 #include "core/mm/kmem.h"
 #include "core/mm/uaccess.h"
 #include "core/mm/vm.h"
+#include "core/proc/signal.h"
 #include "fs/fdtable.h"
 #include "fs/vfs.h"
 
@@ -163,7 +167,12 @@ static long read_vector(struct syscall_context *ctx, struct vfs_file *file,
 			result = -EFAULT;
 			break;
 		}
-		if ((size_t)got < want || !is_chunked(file))
+		if ((size_t)got < want)
+			break;
+		/* /dev/zero and the like: all of it, unless a signal came
+		 * (Linux's read_iter_zero checks between pages). */
+		if (!is_chunked(file) && (!vfs_file_fills_reads(file) ||
+					  signal_pending_current()))
 			break;
 	} while (done < vec->total);
 	kfree(bounce);

@@ -5,7 +5,8 @@
  * permission checks; the printed line is the same either way), ENOTEMPTY,
  * EINVAL of dup3 with the same fd, FD_CLOEXEC through fcntl, a sorted
  * getdents listing, O_APPEND, ftruncate, rename over a file,
- * symlink/readlink, and stat fields of the files it creates.
+ * symlink/readlink, stat fields of the files it creates, and whole 1 MiB
+ * reads of /dev/zero, /dev/full and /dev/urandom.
  */
 #include "check.h"
 
@@ -340,6 +341,32 @@ static void remove_tree(const char *path)
 	}
 }
 
+/*
+ * One read(2) of 1 MiB from /dev/zero, /dev/full and /dev/urandom gets
+ * all of it (Linux's read_iter_zero), and a write of 1 MiB to /dev/null
+ * takes all of it (dd bs=1M counts on both).
+ */
+static void device_reads(void)
+{
+	static const char *const devices[] = {
+		"/dev/zero", "/dev/full", "/dev/urandom",
+	};
+	static char buffer[1 << 20];
+	int fd;
+
+	for (unsigned int i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		fd = open(devices[i], O_RDONLY);
+		CHECK(fd >= 0);
+		printf("read %s 1M: %zd\n", devices[i],
+		       read(fd, buffer, sizeof(buffer)));
+		close(fd);
+	}
+	fd = open("/dev/null", O_WRONLY);
+	CHECK(fd >= 0);
+	printf("write /dev/null 1M: %zd\n", write(fd, buffer, sizeof(buffer)));
+	close(fd);
+}
+
 int main(void)
 {
 	check_init("file_errno");
@@ -356,6 +383,7 @@ int main(void)
 	contents();
 	links();
 	stat_fields();
+	device_reads();
 	CHECK_OK(chdir("/"));
 	remove_tree(scratch);
 	CHECK_ERR(access(scratch, F_OK), ENOENT);
