@@ -40,6 +40,8 @@ static bool is_writable(const struct vfs_file *file)
 	return !(flags & O_PATH) && (mode == O_WRONLY || mode == O_RDWR);
 }
 
+static const struct vfs_file_ops path_only_ops = { 0 };
+
 struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
 				    const struct vfs_path *path, int flags)
 {
@@ -54,9 +56,13 @@ struct vfs_file *vfs_file_open_path(const struct vfs_caller *caller,
 	file->inode = inode;
 	/*
 	 * Character devices are the driver's and FIFOs the pipe code's,
-	 * whatever file system holds the node.
+	 * whatever file system holds the node. An O_PATH file opens nothing
+	 * (no private state), so no driver op may ever see it: Linux's
+	 * empty_fops.
 	 */
-	if (S_ISCHR(vfs_mode(inode)))
+	if (flags & O_PATH)
+		file->ops = &path_only_ops;
+	else if (S_ISCHR(vfs_mode(inode)))
 		file->ops = devfs_chrdev_ops(inode->rdev);
 	else if (S_ISFIFO(vfs_mode(inode)))
 		file->ops = vfs_fifo_ops();

@@ -86,7 +86,10 @@ long sys_epoll_ctl(struct syscall_context *ctx,
 	if (epfile == NULL)
 		return -EBADF;
 	target = fd_get(ctx->files, fd);
-	if (target == NULL) {
+	if (target == NULL || ((vfs_file_flags(epfile) |
+				vfs_file_flags(target)) & O_PATH)) {
+		if (target)	/* O_PATH: Linux's fdget refuses it */
+			vfs_file_put(target);
 		vfs_file_put(epfile);
 		return -EBADF;
 	}

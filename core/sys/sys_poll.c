@@ -75,18 +75,24 @@ static void waiter_destroy(struct poll_waiter *waiter)
 }
 
 /*
- * Readiness of descriptor `fd`, or POLLNVAL when it is not open. In the
+ * Readiness of descriptor `fd`, or POLLNVAL when it is not open (or, for
+ * poll(2) (`refuse_path`), an O_PATH descriptor, which Linux's fdget
+ * refuses; select finds it open and always ready, as Linux). In the
  * first pass the file is also watched for changes of `interest`.
  */
 static unsigned int fd_readiness(struct syscall_context *ctx, int fd,
 				 struct poll_waiter *waiter,
-				 unsigned int interest)
+				 unsigned int interest, bool refuse_path)
 {
 	struct vfs_file *file = fd_get(ctx->files, fd);
 	struct poll_watch *watch;
 
 	if (file == NULL)
 		return POLLNVAL;
+	if (refuse_path && (vfs_file_flags(file) & O_PATH)) {
+		vfs_file_put(file);
+		return POLLNVAL;
+	}
 	waiter->by_timer |= vfs_poll_by_timer(file);
 	if (!waiter->registering || waiter->count == waiter->capacity) {
 		unsigned int mask = vfs_poll(file);
@@ -167,7 +173,7 @@ static long do_poll(struct syscall_context *ctx, uaddr_t ufds, uint64_t nfds,
 
 			if (fds[i].fd >= 0) {
 				mask = fd_readiness(ctx, fds[i].fd, &waiter,
-						    events);
+						    events, true);
 				mask &= events | POLLERR | POLLHUP | POLLNVAL;
 			}
 			fds[i].revents = (short)mask;
@@ -370,7 +376,7 @@ static long do_select(struct syscall_context *ctx, int nfds, uaddr_t uin,
 			mask = fd_readiness(ctx, fd, &waiter,
 					    select_interest(in[w] & bit,
 							    out[w] & bit,
-							    ex[w] & bit));
+							    ex[w] & bit), false);
 			if (mask & POLLNVAL) {
 				err = -EBADF;
 				break;

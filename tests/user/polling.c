@@ -572,6 +572,40 @@ static void interrupted(void)
 	printf("signals: epoll_wait EINTR (not restarted), epoll_pwait mask\n");
 }
 
+/*
+ * An O_PATH descriptor (here of a FIFO, which opens no pipe) is not a
+ * file to wait on: poll says POLLNVAL and epoll_ctl EBADF (Linux's fdget
+ * refuses it), while select finds it open and ready.
+ */
+static void opath_descriptors(void)
+{
+	const char *name = "/tmp/polling.fifo";
+	struct pollfd entry;
+	struct epoll_event event = { .events = EPOLLIN };
+	struct timeval now = { 0 };
+	fd_set readable;
+	int fd, poller;
+
+	unlink(name);
+	CHECK(mkfifo(name, 0600) == 0);
+	fd = open(name, O_PATH);
+	CHECK(fd >= 0);
+	entry = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+	CHECK(poll(&entry, 1, 0) == 1 && entry.revents == POLLNVAL);
+	FD_ZERO(&readable);
+	FD_SET(fd, &readable);
+	CHECK(select(fd + 1, &readable, NULL, NULL, &now) == 1 &&
+	      FD_ISSET(fd, &readable));
+	poller = epoll_create1(0);
+	CHECK(poller >= 0);
+	CHECK(epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event) == -1 &&
+	      errno == EBADF);
+	close(poller);
+	close(fd);
+	CHECK(unlink(name) == 0);
+	printf("O_PATH descriptors: poll POLLNVAL, select ready, epoll_ctl EBADF\n");
+}
+
 int main(void)
 {
 	check_init("polling");
@@ -585,6 +619,7 @@ int main(void)
 	waiting();
 	timerfds();
 	interrupted();
+	opath_descriptors();
 	printf("polling: all checks passed\n");
 	return 0;
 }
