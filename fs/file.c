@@ -97,6 +97,8 @@ void vfs_file_put(struct vfs_file *file)
 		return;
 	if (__atomic_load_n(&file->epoll_links.next, __ATOMIC_ACQUIRE) != NULL)
 		vfs_epoll_file_gone(file);
+	if (READ_ONCE(file->flocked))	/* Linux's locks_remove_file */
+		vfs_flock_release(file);
 	if (!(vfs_file_flags(file) & O_PATH) && file->ops != NULL &&
 	    file->ops->release != NULL)
 		file->ops->release(file);

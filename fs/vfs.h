@@ -180,6 +180,17 @@ ssize_t vfs_writev(struct vfs_file *file, const struct vfs_iovec *iov,
 		   int count);
 int64_t vfs_lseek(struct vfs_file *file, int64_t offset, int whence);
 int vfs_fsync(struct vfs_file *file);
+
+/*
+ * flock(2) on the open file description: LOCK_SH, LOCK_EX (with LOCK_NB:
+ * -EWOULDBLOCK instead of waiting) or LOCK_UN. Returns 0, -EINVAL (other
+ * operations), -EBADF (opened with O_ACCMODE 3), -ERESTARTSYS (a signal
+ * while waiting), -ENOMEM. May sleep.
+ */
+int vfs_flock(struct vfs_file *file, int operation);
+
+/* Drops the description's flock at its last close (vfs_file_put). */
+void vfs_flock_release(struct vfs_file *file);
 int vfs_sync(void);
 
 /*

@@ -281,6 +281,7 @@ struct vfs_file {
 	 * links lock; next is NULL until the first one.
 	 */
 	struct list_head epoll_links;
+	bool flocked;			/* holds a flock (fs/flock.c) */
 	struct mutex pos_lock;
 	/* Protected by pos_lock: */
 	int64_t pos;

@@ -116,6 +116,20 @@ long sys_fdatasync(struct syscall_context *ctx,
 	return sys_fsync(ctx, args);
 }
 
+long sys_flock(struct syscall_context *ctx, const struct syscall_args *args)
+{
+	struct vfs_file *file;
+	long result = sys_fd_file(ctx, args->arg[0], &file);
+
+	if (result < 0)
+		return result;
+	/* O_PATH: Linux's fdget refuses it. */
+	result = vfs_file_flags(file) & O_PATH ? -EBADF :
+		 vfs_flock(file, (int)args->arg[1]);
+	vfs_file_put(file);
+	return result;
+}
+
 /* An optional user string (NULL stays NULL), at most `max` bytes. */
 static int copy_optional_string(struct syscall_context *ctx, uaddr_t ustr,
 				size_t max, bool truncate, char **out)

@@ -220,6 +220,7 @@ long sys_getcwd(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_sync(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_syncfs(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_fsync(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_flock(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_fdatasync(struct syscall_context *ctx,
 		   const struct syscall_args *args);
 long sys_mount(struct syscall_context *ctx, const struct syscall_args *args);

@@ -148,6 +148,20 @@ SEEDS = {
         call(0, 89, path("/proc/self/fd/1"), data(224, bytes(64)),
              small(64)),
     ],
+    # flock(2) between two descriptions of /tmp/f (0 and 1): exclusive,
+    # a non-blocking conflict, a conversion, unlock, a close releasing.
+    "flock": [
+        call(0, 257, small(AT_FDCWD), path("/tmp/f"), i32(0o2), i32(0)),
+        call(0, 257, small(AT_FDCWD), path("/tmp/f"), i32(0), i32(0)),
+        call(0, 73, small(0), small(2)),
+        call(0, 73, small(1), small(1 | 4)),
+        call(0, 73, small(0), small(1)),
+        call(0, 73, small(1), small(1 | 4)),
+        call(0, 73, small(1), small(2 | 4)),
+        call(0, 3, small(0)),
+        call(0, 73, small(1), small(2 | 4)),
+        call(0, 73, small(1), small(8)),
+    ],
     "tty_pty": [
         call(0, 257, small(AT_FDCWD), path("/dev/ptmx"), i32(0o2), i32(0)),
         call(0, 16, res(0), i32(0x80045430), data(0, bytes(4))),

@@ -5,16 +5,19 @@
  * permission checks; the printed line is the same either way), ENOTEMPTY,
  * EINVAL of dup3 with the same fd, FD_CLOEXEC through fcntl, a sorted
  * getdents listing, O_APPEND, ftruncate, rename over a file,
- * symlink/readlink, stat fields of the files it creates, and whole 1 MiB
- * reads of /dev/zero, /dev/full and /dev/urandom.
+ * symlink/readlink, stat fields of the files it creates, whole 1 MiB
+ * reads of /dev/zero, /dev/full and /dev/urandom, and flock(2).
  */
 #include "check.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char scratch[] = "/tmp/amphi-file-errno-XXXXXX";
@@ -367,6 +370,63 @@ static void device_reads(void)
 	close(fd);
 }
 
+static void on_alarm(int signal)
+{
+	(void)signal;
+}
+
+/*
+ * flock(2): locks belong to open file descriptions (a dup shares one, a
+ * second open does not), convert, wait, end at the description's last
+ * close, and a signal ends a wait with EINTR (no SA_RESTART).
+ */
+static void flocks(void)
+{
+	int a = open("lockfile", O_RDWR | O_CREAT, 0600);
+	int b = open("lockfile", O_RDONLY), c, status, path;
+	struct sigaction action = { .sa_handler = on_alarm };
+	pid_t pid;
+
+	CHECK(a >= 0 && b >= 0);
+	CHECK_OK(flock(a, LOCK_EX));
+	CHECK_ERR(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+	c = dup(a);
+	CHECK_OK(flock(c, LOCK_EX | LOCK_NB));
+	CHECK_OK(flock(a, LOCK_SH));
+	CHECK_OK(flock(b, LOCK_SH | LOCK_NB));
+	CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	CHECK_OK(flock(b, LOCK_UN));
+	close(a);	/* c keeps the description and its lock */
+	CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		/* An interrupted wait, then one that ends at c's close
+		 * (the child's copy of c is not to keep it open). */
+		close(c);
+		sigaction(SIGALRM, &action, NULL);
+		alarm(1);
+		if (flock(b, LOCK_EX) != -1 || errno != EINTR)
+			_exit(1);
+		_exit(flock(b, LOCK_EX) == 0 ? 0 : 2);
+	}
+	sleep(2);
+	close(c);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+	printf("flock: the child's waits: %d\n", WEXITSTATUS(status));
+	/* The child locked description b, which the parent shares. */
+	CHECK_ERR(flock(open("lockfile", O_RDONLY), LOCK_SH | LOCK_NB),
+		  EWOULDBLOCK);
+	CHECK_OK(flock(b, LOCK_UN));
+	CHECK_ERR(flock(b, LOCK_SH | LOCK_EX), EINVAL);
+	CHECK_ERR(flock(-1, LOCK_SH), EBADF);
+	path = open("lockfile", O_PATH);
+	CHECK_ERR(flock(path, LOCK_SH), EBADF);
+	close(path);
+	close(b);
+	CHECK_OK(unlink("lockfile"));
+}
+
 int main(void)
 {
 	check_init("file_errno");
@@ -384,6 +444,7 @@ int main(void)
 	links();
 	stat_fields();
 	device_reads();
+	flocks();
 	CHECK_OK(chdir("/"));
 	remove_tree(scratch);
 	CHECK_ERR(access(scratch, F_OK), ENOENT);
