@@ -327,8 +327,14 @@ static int main_step(struct user_ctx *ctx, struct trap *trap,
 		GOTO(ROLE_MAIN, MAIN_MASK);
 		return 0;
 	case MAIN_MASK:
+		/*
+		 * Only after the rt_sigprocmask call: a forged rip may land
+		 * here straight from rt_sigreturn, with MASK_AT never written.
+		 */
 		(void)vm_copy_from_user(ctx->as, &mask, MASK_AT, sizeof(mask));
-		if (sigframe.restored && ctx->regs.rax == 0 &&
+		if (sigframe.restored &&
+		    ctx->regs.orig_rax == NR_RT_SIGPROCMASK &&
+		    ctx->regs.rax == 0 &&
 		    mask != (sigframe.frame.sigmask & ~UNBLOCKABLE))
 			report("the signal mask is not the frame's", NULL);
 		break;
