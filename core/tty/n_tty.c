@@ -555,6 +555,15 @@ ssize_t tty_write_output(struct tty *tty, const char *bytes, size_t length,
 	struct tty_out out;
 	size_t done = 0;
 
+	/*
+	 * A reader that found a line without sleeping (it was not woken
+	 * after the echo) may be here while the echo is still going out:
+	 * wait for the input being processed, as Linux's readers see a line
+	 * only after its echo was committed. tty_input never waits for a
+	 * writer, so this cannot deadlock.
+	 */
+	mutex_lock(&tty->input_lock);
+	mutex_unlock(&tty->input_lock);
 	while (done < length) {
 		size_t taken = done, limit = sizeof(out.bytes);
 		int err = wait_output_started(tty, nonblock);

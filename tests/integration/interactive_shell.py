@@ -124,6 +124,9 @@ class Console:
 def fail(console, what):
     tail = console.seen[-1500:].decode(errors="replace")
     print(f"FAIL: {what}\n--- last output ---\n{tail}\n---")
+    # The same bytes escaped: \r, the terminal's queries, lost bytes.
+    print(f"--- this step's output, escaped ---\n"
+          f"{console.seen[console.mark:][-600:]!r}\n---")
     try:
         os.kill(console.pid, signal.SIGKILL)
     except ProcessLookupError:
