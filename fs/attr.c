@@ -171,21 +171,39 @@ int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx)
 	return 0;
 }
 
-static int do_statfs(const struct vfs_path *path, struct statfs *buf)
+/*
+ * What statfs(2) shows of `sb`, through `mount` (NULL: an anonymous
+ * file's pseudo file system, never read-only). The fsid is the device
+ * number, as Linux's simple_statfs gives pseudo file systems.
+ */
+static int super_statfs(struct vfs_super *sb, const struct vfs_mount *mount,
+			struct statfs *buf)
 {
-	struct vfs_super *sb = path->mount->sb;
 	int err;
 
 	memset(buf, 0, sizeof(*buf));
-	err = sb->ops->statfs(sb, buf);
-	if (err < 0)
-		return err;
+	if (sb->ops != NULL && sb->ops->statfs != NULL) {
+		err = sb->ops->statfs(sb, buf);
+		if (err < 0)
+			return err;
+	} else {
+		buf->f_type = sb->magic;
+		buf->f_bsize = PAGE_SIZE;
+	}
 	buf->f_fsid[0] = (int32_t)sb->dev;
 	buf->f_namelen = NAME_MAX;
 	buf->f_frsize = buf->f_bsize;
 	buf->f_flags = ST_VALID |
-		       (vfs_mount_is_readonly(path->mount) ? ST_RDONLY : 0);
+		       (mount != NULL && vfs_mount_is_readonly(mount) ?
+			ST_RDONLY : 0);
 	return 0;
+}
+
+/* A pipe's pseudo path (its /proc link) sits on an internal mount. */
+static int do_statfs(const struct vfs_path *path, struct statfs *buf)
+{
+	return super_statfs(path->mount->sb,
+			    path->mount->internal ? NULL : path->mount, buf);
 }
 
 int vfs_statfs(const struct vfs_caller *caller, const char *path,
@@ -201,20 +219,12 @@ int vfs_statfs(const struct vfs_caller *caller, const char *path,
 	return err;
 }
 
-#define PIPEFS_MAGIC 0x50495045
-
+/* Anonymous files: their pseudo file system's (pipefs, anon_inodefs). */
 int vfs_fstatfs(struct vfs_file *file, struct statfs *buf)
 {
 	if (!vfs_file_is_anon(file))
 		return do_statfs(&file->path, buf);
-	/* Linux's pipefs, as statfs shows it on a pipe. */
-	memset(buf, 0, sizeof(*buf));
-	buf->f_type = PIPEFS_MAGIC;
-	buf->f_bsize = PAGE_SIZE;
-	buf->f_frsize = PAGE_SIZE;
-	buf->f_namelen = NAME_MAX;
-	buf->f_flags = ST_VALID;
-	return 0;
+	return super_statfs(file->inode->sb, NULL, buf);
 }
 
 static bool is_owner(const struct vfs_cred *cred, struct vfs_inode *inode)

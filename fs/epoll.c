@@ -82,7 +82,13 @@ static struct mutex nest_mutex =
 	MUTEX_INIT(nest_mutex, "epoll.nest", LOCK_RANK_EPOLL_NEST);
 static struct spinlock links_lock =
 	SPINLOCK_INIT("epoll.links", LOCK_RANK_VFS_LEAF);
-static struct vfs_super epoll_sb = { .block_size = PAGE_SIZE };
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+/* Linux's anon_inodefs, as statfs shows it on these files. */
+static struct vfs_super epoll_sb = {
+	.block_size = PAGE_SIZE,
+	.magic = ANON_INODE_FS_MAGIC,
+};
 static uint64_t next_ino = 1;	/* atomic */
 static const struct vfs_file_ops epoll_ops;
 

@@ -58,18 +58,9 @@ static void pipe_evict(struct vfs_inode *inode);
 
 #define PIPEFS_MAGIC 0x50495045
 
-static int pipe_statfs(struct vfs_super *sb, struct statfs *buf)
-{
-	(void)sb;
-	buf->f_type = PIPEFS_MAGIC;
-	buf->f_bsize = PAGE_SIZE;
-	return 0;
-}
-
 static const struct vfs_super_ops pipe_super_ops = {
 	.evict_inode = pipe_evict,
 	.evict_unused = true,
-	.statfs = pipe_statfs,
 };
 
 /*
@@ -79,6 +70,7 @@ static const struct vfs_super_ops pipe_super_ops = {
 static struct vfs_super pipe_sb = {
 	.ops = &pipe_super_ops,
 	.block_size = PAGE_SIZE,
+	.magic = PIPEFS_MAGIC,
 	.refcount = 1,
 };
 static struct vfs_mount pipe_mount = {

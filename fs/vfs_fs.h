@@ -222,7 +222,7 @@ struct vfs_super_ops {
 	 * makes a new one. Others stay until unlinked or the super's kill.
 	 */
 	bool evict_unused;
-	int (*statfs)(struct vfs_super *sb, struct statfs *buf);
+	int (*statfs)(struct vfs_super *sb, struct statfs *buf); /* or magic */
 	int (*sync)(struct vfs_super *sb);
 	/* The last mount went and every dentry is gone: free everything. */
 	void (*kill)(struct vfs_super *sb);
@@ -243,6 +243,11 @@ struct vfs_super {
 	void *private;
 	uint32_t dev;			/* st_dev */
 	int64_t block_size;
+	/*
+	 * Internal pseudo file systems (no ops->statfs): the f_type statfs
+	 * shows, with 4096-byte blocks and no counts (Linux's simple_statfs).
+	 */
+	uint32_t magic;
 
 	struct rwlock tree_lock;	/* the name space of this file system */
 	int refcount;			/* mounts; under the mount lock */

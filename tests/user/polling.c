@@ -6,7 +6,8 @@
  * thread and a child writing while the parent waits, timerfd (one
  * shot, periodic, absolute on CLOCK_REALTIME), zero and short
  * timeouts, EINTR from a signal handler during epoll_wait, and the
- * errors of epoll_ctl, epoll_wait and eventfd.
+ * errors of epoll_ctl, epoll_wait and eventfd; what statfs shows of these
+ * anonymous files (pipefs, anon_inodefs).
  */
 #include "check.h"
 
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -606,6 +608,47 @@ static void opath_descriptors(void)
 	printf("O_PATH descriptors: poll POLLNVAL, select ready, epoll_ctl EBADF\n");
 }
 
+/* A pseudo file system as Linux's simple_statfs shows it. */
+static void check_pseudo_fs(const struct statfs *buf, unsigned long magic)
+{
+	CHECK((unsigned long)buf->f_type == magic);
+	CHECK(buf->f_bsize == 4096 && buf->f_frsize == 4096);
+	CHECK(buf->f_namelen == 255);
+	CHECK(buf->f_flags == 0x20);			/* ST_VALID */
+	CHECK(buf->f_blocks == 0 && buf->f_files == 0);
+	CHECK(buf->f_fsid.__val[0] != 0 && buf->f_fsid.__val[1] == 0);
+}
+
+static void anonymous_statfs(void)
+{
+	struct statfs pipe_fs, link_fs, event_fs, timer_fs, epoll_fs;
+	int fds[2], event, timer, epoll;
+	char link[64];
+
+	CHECK_OK(pipe(fds));
+	CHECK_OK(fstatfs(fds[1], &pipe_fs));
+	check_pseudo_fs(&pipe_fs, 0x50495045);		/* PIPEFS_MAGIC */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[0]);
+	CHECK_OK(statfs(link, &link_fs));
+	CHECK(memcmp(&link_fs, &pipe_fs, sizeof(link_fs)) == 0);
+	CHECK((event = eventfd(0, 0)) >= 0);
+	CHECK((timer = timerfd_create(CLOCK_MONOTONIC, 0)) >= 0);
+	CHECK((epoll = epoll_create1(0)) >= 0);
+	CHECK_OK(fstatfs(event, &event_fs));
+	CHECK_OK(fstatfs(timer, &timer_fs));
+	CHECK_OK(fstatfs(epoll, &epoll_fs));
+	check_pseudo_fs(&event_fs, 0x09041934);	/* ANON_INODE_FS_MAGIC */
+	CHECK(memcmp(&timer_fs, &event_fs, sizeof(timer_fs)) == 0);
+	CHECK(memcmp(&epoll_fs, &event_fs, sizeof(epoll_fs)) == 0);
+	CHECK(event_fs.f_fsid.__val[0] != pipe_fs.f_fsid.__val[0]);
+	close(fds[0]);
+	close(fds[1]);
+	close(event);
+	close(timer);
+	close(epoll);
+	printf("anonymous files: pipefs and anon_inodefs statfs\n");
+}
+
 int main(void)
 {
 	check_init("polling");
@@ -620,6 +663,7 @@ int main(void)
 	timerfds();
 	interrupted();
 	opath_descriptors();
+	anonymous_statfs();
 	printf("polling: all checks passed\n");
 	return 0;
 }
