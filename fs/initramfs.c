@@ -177,14 +177,14 @@ static void clear_path(struct cpio_parser *p)
 		vfs_unlinkat(&p->caller, NULL, p->path, AT_REMOVEDIR);
 }
 
-/* Whether p->path is absent or a regular file (not followed). */
-static bool is_regular_file(struct cpio_parser *p)
+/* Whether `path` is a regular file (not followed); `absent`: if none. */
+static bool is_regular_file(struct cpio_parser *p, const char *path,
+			    bool absent)
 {
 	struct stat st;
 
-	if (vfs_fstatat(&p->caller, NULL, p->path, &st,
-			AT_SYMLINK_NOFOLLOW) < 0)
-		return true;
+	if (vfs_fstatat(&p->caller, NULL, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return absent;
 	return S_ISREG(st.st_mode);
 }
 
@@ -228,16 +228,24 @@ static int begin_file(struct cpio_parser *p)
 	struct vfs_file *file;
 	int err;
 
-	if (earlier != NULL && kstrcmp(earlier->path, p->path) == 0)
-		earlier = NULL;		/* the same name again: rewrite it */
+	/*
+	 * The same name again: rewrite it. A later entry may have put
+	 * something else (a FIFO, a symbolic link) at the earlier name: a
+	 * new file then, not a link to that.
+	 */
+	if (earlier != NULL && (kstrcmp(earlier->path, p->path) == 0 ||
+				!is_regular_file(p, earlier->path, false)))
+		earlier = NULL;
 	/*
 	 * Something else of that name goes first, as Linux's clean_path:
 	 * opening an earlier entry's FIFO for writing would wait forever
-	 * for a reader, a symbolic link would be followed.
+	 * for a reader, a symbolic link would be followed. O_NONBLOCK and
+	 * O_NOFOLLOW make sure of it: a failed open clears and retries.
 	 */
-	if (earlier == NULL && !is_regular_file(p))
+	if (earlier == NULL && !is_regular_file(p, p->path, true))
 		clear_path(p);
-	flags = O_WRONLY | O_CREAT | (earlier ? 0 : O_TRUNC);
+	flags = O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW |
+		(earlier ? 0 : O_TRUNC);
 	if (earlier != NULL) {
 		err = vfs_linkat(&p->caller, NULL, earlier->path, NULL, p->path,
 				 0);

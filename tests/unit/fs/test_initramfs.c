@@ -101,15 +101,16 @@ VFS_TEST(initramfs, unpacks_gzip_and_concatenated_archives)
 	free(both);
 }
 
-/* Appends one newc entry; returns the new length. */
-static size_t entry(uint8_t *buf, size_t at, const char *name, uint32_t mode,
-		    const char *data)
+/* Appends one newc entry of inode `ino` with `nlink`; the new length. */
+static size_t linked_entry(uint8_t *buf, size_t at, const char *name,
+			   uint32_t mode, const char *data, uint32_t ino,
+			   uint32_t nlink)
 {
 	size_t name_size = strlen(name) + 1, size = data ? strlen(data) : 0;
 
 	at += (size_t)sprintf((char *)buf + at,
 			      "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X"
-			      "%08X%08X%08X", 1u, mode, 0u, 0u, 1u, 0u,
+			      "%08X%08X%08X", ino, mode, 0u, 0u, nlink, 0u,
 			      (unsigned int)size, 0u, 0u, 0u, 0u,
 			      (unsigned int)name_size, 0u);
 	memcpy(buf + at, name, name_size);
@@ -117,6 +118,12 @@ static size_t entry(uint8_t *buf, size_t at, const char *name, uint32_t mode,
 	if (size != 0)
 		memcpy(buf + at, data, size);
 	return (at + size + 3) & ~(size_t)3;
+}
+
+static size_t entry(uint8_t *buf, size_t at, const char *name, uint32_t mode,
+		    const char *data)
+{
+	return linked_entry(buf, at, name, mode, data, 1, 1);
 }
 
 static size_t trailer(uint8_t *buf, size_t at)
@@ -164,6 +171,38 @@ VFS_TEST(initramfs, links_resolve_inside_the_callers_root)
 	cr_assert_eq(vt_stat_err(R, "/target/escaped"), 0);
 	cr_assert_eq(vt_stat_err(R, "/target/also"), 0);
 	vfs_fs_context_put(fs);
+}
+
+/*
+ * A hard link's earlier name was replaced by a FIFO or a symbolic link to
+ * one: the later name becomes a new file with its data, instead of a link
+ * whose open for writing would wait forever for a reader (found by
+ * fuzz/cpio: the unpacker hung).
+ */
+VFS_TEST(initramfs, a_link_to_a_replaced_name_is_a_new_file)
+{
+	static uint8_t buf[4096];
+	char data[16];
+	size_t size;
+
+	size = linked_entry(buf, 0, "a", S_IFREG | 0644, "first", 7, 2);
+	size = entry(buf, size, "a", S_IFIFO | 0644, NULL);
+	size = linked_entry(buf, size, "b", S_IFREG | 0644, "second", 7, 2);
+	size = linked_entry(buf, size, "c", S_IFREG | 0644, "third", 9, 2);
+	size = entry(buf, size, "fifo", S_IFIFO | 0644, NULL);
+	size = entry(buf, size, "c", S_IFLNK | 0777, "fifo");
+	size = linked_entry(buf, size, "d", S_IFREG | 0644, "fourth", 9, 2);
+	cr_assert_eq(initramfs_unpack(R, buf, trailer(buf, size)), 0);
+	cr_assert(S_ISFIFO(vt_stat(R, "/a").st_mode));
+	cr_assert_eq(vt_stat(R, "/b").st_mode, S_IFREG | 0644);
+	cr_assert_eq(vt_stat(R, "/b").st_nlink, 1);
+	cr_assert_eq(vt_read_file(R, "/b", data, sizeof(data)), 6);
+	cr_assert_str_eq(data, "second");
+	cr_assert(S_ISLNK(vt_stat(R, "/c").st_mode));	/* not followed */
+	cr_assert(S_ISFIFO(vt_stat(R, "/fifo").st_mode));
+	cr_assert_eq(vt_stat(R, "/d").st_mode, S_IFREG | 0644);
+	cr_assert_eq(vt_read_file(R, "/d", data, sizeof(data)), 6);
+	cr_assert_str_eq(data, "fourth");
 }
 
 VFS_TEST(initramfs, truncation_at_every_byte_is_an_error)
