@@ -12,6 +12,16 @@
 
 #define FD_TABLE_INITIAL 64u
 
+/*
+ * The table lets go of `file` (Linux's filp_close): its POSIX record
+ * locks on the file go, whichever descriptor took them.
+ */
+static void drop_file(struct fd_table *table, struct vfs_file *file)
+{
+	vfs_record_locks_release(file, table);
+	vfs_file_put(file);
+}
+
 static void table_init(struct fd_table *table)
 {
 	spin_init(&table->lock, "fd_table", LOCK_RANK_FD_TABLE);
@@ -128,7 +138,7 @@ void fd_table_put(struct fd_table *table)
 		return;
 	for (unsigned int fd = 0; fd < table->size; fd++) {
 		if (table->files[fd])
-			vfs_file_put(table->files[fd]);
+			drop_file(table, table->files[fd]);
 	}
 	kfree(table->files);
 	kfree(table->flags);
@@ -214,7 +224,7 @@ int fd_close(struct fd_table *table, int fd)
 	spin_unlock(&table->lock);
 	if (file == NULL)
 		return -EBADF;
-	vfs_file_put(file);
+	drop_file(table, file);
 	return 0;
 }
 
@@ -257,7 +267,7 @@ int fd_dup_to(struct fd_table *table, int oldfd, int newfd,
 		table->next_free++;
 	spin_unlock(&table->lock);
 	if (old)
-		vfs_file_put(old);
+		drop_file(table, old);
 	return newfd;
 }
 
@@ -302,7 +312,7 @@ void fd_close_on_exec(struct fd_table *table)
 		spin_unlock(&table->lock);
 		if (file == NULL)
 			return;
-		vfs_file_put(file);
+		drop_file(table, file);
 	}
 }
 

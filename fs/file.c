@@ -99,6 +99,7 @@ void vfs_file_put(struct vfs_file *file)
 		vfs_epoll_file_gone(file);
 	if (READ_ONCE(file->flocked))	/* Linux's locks_remove_file */
 		vfs_flock_release(file);
+	vfs_record_locks_release(file, NULL);
 	if (!(vfs_file_flags(file) & O_PATH) && file->ops != NULL &&
 	    file->ops->release != NULL)
 		file->ops->release(file);

@@ -191,6 +191,44 @@ int vfs_flock(struct vfs_file *file, int operation);
 
 /* Drops the description's flock at its last close (vfs_file_put). */
 void vfs_flock_release(struct vfs_file *file);
+
+/*
+ * Who holds a record lock (fs/record_lock.c): a descriptor table, for
+ * POSIX locks (F_GETLK, F_SETLK, F_SETLKW), with the locker's pid that
+ * F_GETLK reports; or, with files NULL, the open file description
+ * itself, for OFD locks (F_OFD_GETLK & co).
+ */
+struct vfs_lock_owner {
+	const void *files;
+	int32_t pid;
+};
+
+/*
+ * F_GETLK: the first lock that would block `fl` (struct flock, Linux's
+ * rules: l_whence SEEK_SET/CUR/END, l_len 0 to the end, negative before
+ * l_start), written back into fl with l_whence SEEK_SET, or l_type
+ * F_UNLCK when none would. Returns 0, -EINVAL, -EOVERFLOW.
+ */
+int vfs_record_lock_test(struct vfs_file *file,
+			 const struct vfs_lock_owner *who, struct flock *fl);
+
+/*
+ * F_SETLK (`wait` false: -EAGAIN on a conflict) or F_SETLKW: takes,
+ * changes or (F_UNLCK) drops the owner's lock on a range. Returns 0,
+ * -EINVAL, -EOVERFLOW, -EBADF (the description's access mode does not
+ * allow the type), -EDEADLK, -ERESTARTSYS (a signal while waiting),
+ * -ENOLCK (no memory). May sleep.
+ */
+int vfs_record_lock_set(struct vfs_file *file,
+			const struct vfs_lock_owner *who,
+			const struct flock *fl, bool wait);
+
+/*
+ * Drops the POSIX locks of table `files` on the file's inode (a close of
+ * any of its descriptors there, Linux's locks_remove_posix), or, with
+ * files NULL, the description's OFD locks (its last close).
+ */
+void vfs_record_locks_release(struct vfs_file *file, const void *files);
 int vfs_sync(void);
 
 /*

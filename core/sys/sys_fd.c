@@ -1,13 +1,15 @@
 /*
  * Descriptor syscalls: close(2), dup(2), dup2(2), dup3(2), fcntl(2),
  * pipe(2) and pipe2(2). The descriptor table (fs/fdtable.c) has its own
- * lock; the open file's status flags are the VFS's. No state here.
+ * lock; the open file's status flags and record locks are the VFS's
+ * (fs/record_lock.c). No state here.
  */
 #include "core/sys/sys_internal.h"
 
 #include "core/include/uapi/errno.h"
 #include "core/lib/err.h"
 #include "core/mm/uaccess.h"
+#include "core/proc/proc.h"
 #include "fs/fdtable.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
@@ -112,8 +114,48 @@ static long fcntl_pipe_size(struct vfs_file *file, int cmd, uint64_t size)
 	return PIPE_CAPACITY;
 }
 
-static long fcntl_file(struct syscall_context *ctx, struct vfs_file *file,
-		       int cmd, uint64_t arg)
+/*
+ * F_GETLK, F_SETLK, F_SETLKW and the OFD variants (owned by the open file
+ * description, not the descriptor table). A POSIX lock taken while
+ * another thread closed the descriptor goes again, as Linux's
+ * fcntl_setlk: else it would outlive every close.
+ */
+static long fcntl_lock(struct syscall_context *ctx, int fd,
+		       struct vfs_file *file, int cmd, uint64_t arg)
+{
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK ||
+		   cmd == F_OFD_SETLKW;
+	struct vfs_lock_owner who = {
+		.files = ofd ? NULL : ctx->files,
+		.pid = ctx->task != NULL ? ctx->task->process->pid : 0,
+	};
+	struct vfs_file *now;
+	struct flock fl;
+	int err;
+
+	if (vm_copy_from_user(ctx->as, &fl, arg, sizeof(fl)) < 0)
+		return -EFAULT;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		err = vfs_record_lock_test(file, &who, &fl);
+		if (err == 0 && vm_copy_to_user(ctx->as, arg, &fl,
+						sizeof(fl)) < 0)
+			err = -EFAULT;
+		return err;
+	}
+	err = vfs_record_lock_set(file, &who, &fl,
+				  cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+	if (err < 0 || ofd || fl.l_type == F_UNLCK)
+		return err;
+	now = fd_get(ctx->files, fd);
+	if (now != file)
+		vfs_record_locks_release(file, ctx->files);
+	if (now != NULL)
+		vfs_file_put(now);
+	return 0;
+}
+
+static long fcntl_file(struct syscall_context *ctx, int fd,
+		       struct vfs_file *file, int cmd, uint64_t arg)
 {
 	int flags = vfs_file_flags(file);
 
@@ -133,8 +175,7 @@ static long fcntl_file(struct syscall_context *ctx, struct vfs_file *file,
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		/* FIXME: POSIX and OFD record locks. */
-		return -ENOLCK;
+		return fcntl_lock(ctx, fd, file, cmd, arg);
 	default:
 		return -EINVAL;
 	}
@@ -163,7 +204,7 @@ long sys_fcntl(struct syscall_context *ctx, const struct syscall_args *args)
 	result = sys_fd_file(ctx, args->arg[0], &file);
 	if (result < 0)
 		return result;
-	result = fcntl_file(ctx, file, cmd, arg);
+	result = fcntl_file(ctx, fd_arg(args->arg[0]), file, cmd, arg);
 	vfs_file_put(file);
 	return result;
 }

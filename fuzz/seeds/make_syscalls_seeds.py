@@ -37,6 +37,11 @@ def data(offset, payload):
     return b"\x80" + struct.pack("<HB", offset, len(payload)) + payload
 
 
+def flock(l_type, start, length):
+    """A struct flock (x86_64: 32 bytes), l_whence SEEK_SET, l_pid 0."""
+    return struct.pack("<hhxxxxqqixxxx", l_type, 0, start, length, 0)
+
+
 def path(name):
     raw = name.encode()
     return bytes([0xA0 | 31, len(raw)]) + raw
@@ -161,6 +166,23 @@ SEEDS = {
         call(0, 3, small(0)),
         call(0, 73, small(1), small(2 | 4)),
         call(0, 73, small(1), small(8)),
+    ],
+    # fcntl record locks on /tmp/r: a POSIX write lock, a forked child
+    # probing it, conflicting, then waiting (F_SETLKW) until the parent,
+    # back from a 10 ms sleep, unlocks; an OFD lock (refused: the child's
+    # lock is in the way) and F_OFD_GETLK of the description's own.
+    "record_locks": [
+        call(0, 257, small(AT_FDCWD), path("/tmp/r"), i32(0o102), i32(0o644)),
+        call(0, 72, res(0), small(6), data(0, flock(1, 0, 10))),
+        call(0, 57),
+        call(0, 35, data(384, struct.pack("<qq", 0, 10000000)), small(0)),
+        call(1, 72, res(0), small(5), data(64, flock(0, 5, 1))),
+        call(1, 72, res(0), small(6), data(64, flock(0, 5, 1))),
+        call(1, 72, res(0), small(7), data(128, flock(1, 0, 0))),
+        call(0, 72, res(0), small(6), data(192, flock(2, 0, 0))),
+        call(0, 72, res(0), small(37), data(256, flock(0, 20, 5))),
+        call(0, 72, res(0), small(36), data(320, flock(2, 0, 0))),
+        call(0, 3, res(0)),
     ],
     "tty_pty": [
         call(0, 257, small(AT_FDCWD), path("/dev/ptmx"), i32(0o2), i32(0)),

@@ -11,7 +11,7 @@
 # the host's.
 
 # Compared with the host, output and status.
-USER_COMPARED="fork_wait cow mmap_test brk_test threads pipes file_errno garbage signals polling procfs_test fpu_state pty"
+USER_COMPARED="fork_wait cow mmap_test brk_test threads pipes file_errno garbage signals polling procfs_test fpu_state pty record_locks"
 # Timed, so only their format and status are checked.
 USER_BENCHES="bench_getpid bench_fork bench_forkexec bench_pipe bench_fault"
 # Where tools/mkinitramfs installs them.

@@ -1,9 +1,11 @@
 /*
- * Linux x86_64 open(2) flags, *at(2) flags, lseek whences, rename and
- * mount flags, and path limits. ABI values, written from the documented
- * Linux ABI.
+ * Linux x86_64 open(2) flags, *at(2) flags, lseek whences, record locks
+ * (struct flock), rename and mount flags, and path limits. ABI values,
+ * written from the documented Linux ABI.
  */
 #pragma once
+
+#include "core/lib/types.h"
 
 #define O_ACCMODE 0003
 #define O_RDONLY 00
@@ -39,6 +41,20 @@
 #define SEEK_END 2
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
+
+/* fcntl(2) record locks: l_type, and the argument of F_GETLK & co. */
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+
+struct flock {
+	int16_t l_type;
+	int16_t l_whence;	/* SEEK_SET, SEEK_CUR or SEEK_END */
+	int64_t l_start;
+	int64_t l_len;		/* 0: to the end of file and beyond */
+	int32_t l_pid;		/* F_GETLK: the holder's; -1 for an OFD lock */
+};
+_Static_assert(sizeof(struct flock) == 32, "struct flock is the ABI's");
 
 #define RENAME_NOREPLACE (1 << 0)
 #define RENAME_EXCHANGE (1 << 1)

@@ -11,7 +11,10 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_GETLK 5
 #define F_SETLK 6
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -170,7 +173,32 @@ FILE_TEST(sys_file_fd, fcntl_status_flags)
 	cr_assert_eq(SYS(NR_fcntl, fd, F_SETFL, 0), 0);
 	cr_assert_eq(SYS(NR_fcntl, fd, F_GETFL), O_RDWR | O_LARGEFILE);
 	cr_assert_eq(SYS(NR_fcntl, 999, F_GETFL), -EBADF);
-	cr_assert_eq(SYS(NR_fcntl, fd, F_SETLK, 0), -ENOLCK);
+}
+
+/* Record locks through the user copies (tests/user/record_locks: the rest). */
+FILE_TEST(sys_file_fd, fcntl_record_locks)
+{
+	int fd = uopen_ok("/f", O_CREAT | O_RDWR, 0644);
+	int other = uopen_ok("/f", O_RDWR, 0);
+	struct flock fl = { .l_type = F_WRLCK, .l_start = 2, .l_len = 3 };
+
+	cr_assert_eq(SYS(NR_fcntl, fd, F_SETLK, 0), -EFAULT);
+	cr_assert_eq(SYS(NR_fcntl, fd, F_GETLK, UNMAPPED), -EFAULT);
+	uput(UBUF, &fl, sizeof(fl));
+	cr_assert_eq(SYS(NR_fcntl, fd, F_SETLK, UBUF), 0);
+	fl = (struct flock){ .l_type = F_RDLCK };
+	uput(UBUF, &fl, sizeof(fl));
+	cr_assert_eq(SYS(NR_fcntl, other, F_OFD_GETLK, UBUF), 0);
+	uget(&fl, UBUF, sizeof(fl));
+	cr_assert(fl.l_type == F_WRLCK && fl.l_whence == SEEK_SET &&
+		  fl.l_start == 2 && fl.l_len == 3);
+	cr_assert_eq(SYS(NR_fcntl, other, F_OFD_SETLK, UBUF), -EAGAIN);
+	/* Closing the other descriptor drops the table's POSIX lock. */
+	fl = (struct flock){ .l_type = F_WRLCK };
+	uput(UBUF, &fl, sizeof(fl));
+	cr_assert_eq(SYS(NR_close, other), 0);
+	cr_assert_eq(SYS(NR_fcntl, fd, F_OFD_SETLK, UBUF), 0);
+	cr_assert_eq(SYS(NR_close, fd), 0);
 }
 
 FILE_TEST(sys_file_fd, fcntl_noatime_needs_the_owner)
