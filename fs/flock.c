@@ -5,9 +5,12 @@
  * (not atomic, as Linux); the lock goes with LOCK_UN or the description's
  * last close (vfs_file_put). No deadlock detection, as Linux's flock.
  *
- * Locks: flock_lock (a mutex) guards every lock and file->flocked. A
- * blocked locker sleeps on flock_wait until the generation, bumped at
- * every unlock, moves, then looks again. Locks are few: one list.
+ * Locks: flock_lock, a spinlock, guards every lock and file->flocked:
+ * the last close of a mapped file's description unlocks under the address
+ * space's lock (vma_free), so no sleeping lock here; entries are allocated
+ * before it and freed after it. A blocked locker sleeps on flock_wait
+ * until the generation, bumped at every unlock, moves, then looks again.
+ * Locks are few: one list.
  */
 #include "fs/vfs_internal.h"
 
@@ -15,6 +18,7 @@
 #include "core/mm/kmem.h"
 #include "core/proc/signal.h"
 #include "core/sched/wait.h"
+#include "core/sync/spinlock.h"
 
 #define LOCK_SH 1
 #define LOCK_EX 2
@@ -28,8 +32,8 @@ struct flock_entry {
 	bool exclusive;
 };
 
-static struct mutex flock_lock =
-	MUTEX_INIT(flock_lock, "vfs.flock", LOCK_RANK_MUTEX);
+static struct spinlock flock_lock =
+	SPINLOCK_INIT("vfs.flock", LOCK_RANK_VFS_LEAF);
 /* Protected by flock_lock: */
 static struct list_head flocks = LIST_HEAD_INIT(flocks);
 static uint64_t generation;		/* read locklessly by waiters */
@@ -59,12 +63,14 @@ static bool conflicts_locked(struct vfs_file *file, bool exclusive)
 	return false;
 }
 
-/* Drops `entry` and wakes the waiters. flock_lock held. */
+/*
+ * Takes `entry` out and wakes the waiters; the caller frees it once
+ * flock_lock is dropped. flock_lock held.
+ */
 static void unlock_locked(struct flock_entry *entry)
 {
 	list_remove(&entry->link);
 	WRITE_ONCE(entry->file->flocked, false);
-	kfree(entry);
 	WRITE_ONCE(generation, generation + 1);
 	wake_up_all(&flock_wait);
 }
@@ -73,11 +79,12 @@ static int flock_unlock(struct vfs_file *file)
 {
 	struct flock_entry *entry;
 
-	mutex_lock(&flock_lock);
+	spin_lock(&flock_lock);
 	entry = find_locked(file);
 	if (entry != NULL)
 		unlock_locked(entry);
-	mutex_unlock(&flock_lock);
+	spin_unlock(&flock_lock);
+	kfree(entry);
 	return 0;
 }
 
@@ -98,10 +105,10 @@ int vfs_flock(struct vfs_file *file, int operation)
 		return -ENOMEM;
 	*entry = (struct flock_entry){ .inode = file->inode, .file = file,
 				       .exclusive = exclusive };
-	mutex_lock(&flock_lock);
+	spin_lock(&flock_lock);
 	held = find_locked(file);
 	if (held != NULL && held->exclusive == exclusive) {
-		mutex_unlock(&flock_lock);
+		spin_unlock(&flock_lock);
 		kfree(entry);
 		return 0;
 	}
@@ -110,7 +117,9 @@ int vfs_flock(struct vfs_file *file, int operation)
 	while (conflicts_locked(file, exclusive)) {
 		uint64_t seen = generation;
 
-		mutex_unlock(&flock_lock);
+		spin_unlock(&flock_lock);
+		kfree(held);
+		held = NULL;
 		if (operation & LOCK_NB) {
 			kfree(entry);
 			return -EWOULDBLOCK;
@@ -122,11 +131,12 @@ int vfs_flock(struct vfs_file *file, int operation)
 			kfree(entry);
 			return -ERESTARTSYS;
 		}
-		mutex_lock(&flock_lock);
+		spin_lock(&flock_lock);
 	}
 	list_add_tail(&entry->link, &flocks);
 	WRITE_ONCE(file->flocked, true);
-	mutex_unlock(&flock_lock);
+	spin_unlock(&flock_lock);
+	kfree(held);
 	return 0;
 }
 

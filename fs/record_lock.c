@@ -11,11 +11,14 @@
  * A blocking request that would wait for an owner that (transitively)
  * waits for the requester is EDEADLK, POSIX locks only, as Linux.
  *
- * Locks: lock_mutex guards every lock and waiter. A blocked request
- * sleeps on lock_wait until the generation, bumped at every change that
- * may grant something, moves, then looks again. Locks are few: one list,
- * in Linux's order for each inode (an owner's locks together, by start,
- * owners as they came), which decides the lock F_GETLK reports.
+ * Locks: locks_lock, a spinlock, guards every lock and waiter: the last
+ * close of a mapped file's description releases its locks under the
+ * address space's lock (vma_free), so no sleeping lock here; memory is
+ * allocated before it and freed after it. A blocked request sleeps on
+ * lock_wait until the generation, bumped at every change that may grant
+ * something, moves, then looks again. Locks are few: one list, in Linux's
+ * order for each inode (an owner's locks together, by start, owners as
+ * they came), which decides the lock F_GETLK reports.
  */
 #include "fs/vfs_internal.h"
 
@@ -23,6 +26,7 @@
 #include "core/mm/kmem.h"
 #include "core/proc/signal.h"
 #include "core/sched/wait.h"
+#include "core/sync/spinlock.h"
 
 #define OFFSET_MAX INT64_MAX
 #define MAX_DEADLOCK_STEPS 10	/* Linux's MAX_DEADLK_ITERATIONS */
@@ -43,9 +47,9 @@ struct record_waiter {
 	const void *blocker;		/* the owner it waits for */
 };
 
-static struct mutex lock_mutex =
-	MUTEX_INIT(lock_mutex, "vfs.record_lock", LOCK_RANK_MUTEX);
-/* Protected by lock_mutex: */
+static struct spinlock locks_lock =
+	SPINLOCK_INIT("vfs.record_lock", LOCK_RANK_VFS_LEAF);
+/* Protected by locks_lock: */
 static struct list_head locks = LIST_HEAD_INIT(locks);
 static struct list_head waiters = LIST_HEAD_INIT(waiters);
 static uint64_t lock_count;		/* read locklessly at every close */
@@ -171,11 +175,21 @@ static void changed_locked(void)
 	wake_up_all(&lock_wait);
 }
 
-static void free_lock_locked(struct record_lock *lock)
+/* Takes `lock` out, onto `dead` (freed once the lock is dropped). */
+static void remove_lock_locked(struct record_lock *lock,
+			       struct list_head *dead)
 {
 	list_remove(&lock->link);
-	kfree(lock);
+	list_add_tail(&lock->link, dead);
 	WRITE_ONCE(lock_count, lock_count - 1);
+}
+
+static void free_dead(struct list_head *dead)
+{
+	struct record_lock *lock, *next;
+
+	list_for_each_entry_safe(lock, next, dead, link)
+		kfree(lock);
 }
 
 /* Adds `lock` before its owner's first later lock on the inode. */
@@ -205,7 +219,7 @@ added:
  * set to NULL) or removed.
  */
 static void cut_range_locked(const struct request *r,
-			     struct record_lock **spare)
+			     struct record_lock **spare, struct list_head *dead)
 {
 	struct record_lock *lock, *next;
 
@@ -225,14 +239,14 @@ static void cut_range_locked(const struct request *r,
 		} else if (lock->end > r->end) {
 			lock->start = r->end + 1;
 		} else {
-			free_lock_locked(lock);
+			remove_lock_locked(lock, dead);
 		}
 	}
 }
 
 /* Adds r as `lock`, merged with the owner's adjacent locks of its type. */
 static void insert_merged_locked(const struct request *r,
-				 struct record_lock *lock)
+				 struct record_lock *lock, struct list_head *dead)
 {
 	struct record_lock *other, *next;
 
@@ -246,35 +260,38 @@ static void insert_merged_locked(const struct request *r,
 			continue;
 		if (other->end != OFFSET_MAX && other->end + 1 == lock->start) {
 			lock->start = other->start;
-			free_lock_locked(other);
+			remove_lock_locked(other, dead);
 		} else if (lock->end != OFFSET_MAX &&
 			   lock->end + 1 == other->start) {
 			lock->end = other->end;
-			free_lock_locked(other);
+			remove_lock_locked(other, dead);
 		}
 	}
 	add_lock_locked(lock);
 }
 
-/* Sleeps until the locks change; -ERESTARTSYS on a signal. Mutex held. */
+/*
+ * Sleeps until the locks change; -ERESTARTSYS on a signal. Called and
+ * returns with locks_lock held.
+ */
 static int wait_for_change_locked(const struct request *r,
 				  const struct record_lock *blocker)
 {
 	struct record_waiter waiter = { .owner = r->owner,
 					.blocker = blocker->owner };
 	uint64_t seen = generation;
-	bool interrupted;
+	bool signalled;
 
 	if (!r->ofd)
 		list_add_tail(&waiter.link, &waiters);
-	mutex_unlock(&lock_mutex);
+	spin_unlock(&locks_lock);
 	wait_event(lock_wait, READ_ONCE(generation) != seen ||
 			      signal_pending_current());
-	mutex_lock(&lock_mutex);
+	signalled = signal_pending_current();
+	spin_lock(&locks_lock);
 	if (!r->ofd)
 		list_remove(&waiter.link);
-	interrupted = signal_pending_current() && generation == seen;
-	return interrupted ? -ERESTARTSYS : 0;
+	return signalled && generation == seen ? -ERESTARTSYS : 0;
 }
 
 int vfs_record_lock_test(struct vfs_file *file,
@@ -293,7 +310,7 @@ int vfs_record_lock_test(struct vfs_file *file,
 		return err;
 	if (r.ofd && fl->l_pid != 0)
 		return -EINVAL;
-	mutex_lock(&lock_mutex);
+	spin_lock(&locks_lock);
 	conflict = find_conflict_locked(&r);
 	if (conflict == NULL) {
 		fl->l_type = F_UNLCK;	/* the rest as the caller gave it */
@@ -305,7 +322,7 @@ int vfs_record_lock_test(struct vfs_file *file,
 			    0 : conflict->end - conflict->start + 1;
 		fl->l_pid = conflict->pid;
 	}
-	mutex_unlock(&lock_mutex);
+	spin_unlock(&locks_lock);
 	return 0;
 }
 
@@ -315,6 +332,7 @@ int vfs_record_lock_set(struct vfs_file *file,
 {
 	int accmode = vfs_file_flags(file) & O_ACCMODE;
 	struct record_lock *spare, *lock;
+	struct list_head dead = LIST_HEAD_INIT(dead);
 	struct request r;
 	int err = to_request(file, who, fl, &r);
 
@@ -334,7 +352,7 @@ int vfs_record_lock_set(struct vfs_file *file,
 		kfree(lock);
 		return -ENOLCK;
 	}
-	mutex_lock(&lock_mutex);
+	spin_lock(&locks_lock);
 	while (r.type != F_UNLCK) {
 		struct record_lock *conflict = find_conflict_locked(&r);
 
@@ -351,14 +369,15 @@ int vfs_record_lock_set(struct vfs_file *file,
 			break;
 	}
 	if (err == 0) {
-		cut_range_locked(&r, &spare);
+		cut_range_locked(&r, &spare, &dead);
 		if (r.type != F_UNLCK) {
-			insert_merged_locked(&r, lock);
+			insert_merged_locked(&r, lock, &dead);
 			lock = NULL;
 		}
 		changed_locked();
 	}
-	mutex_unlock(&lock_mutex);
+	spin_unlock(&locks_lock);
+	free_dead(&dead);
 	kfree(spare);
 	kfree(lock);
 	return err;
@@ -367,19 +386,18 @@ int vfs_record_lock_set(struct vfs_file *file,
 void vfs_record_locks_release(struct vfs_file *file, const void *files)
 {
 	const void *owner = files != NULL ? files : (const void *)file;
+	struct list_head dead = LIST_HEAD_INIT(dead);
 	struct record_lock *lock, *next;
-	bool removed = false;
 
 	if (READ_ONCE(lock_count) == 0)
 		return;
-	mutex_lock(&lock_mutex);
+	spin_lock(&locks_lock);
 	list_for_each_entry_safe(lock, next, &locks, link) {
-		if (lock->owner == owner && lock->inode == file->inode) {
-			free_lock_locked(lock);
-			removed = true;
-		}
+		if (lock->owner == owner && lock->inode == file->inode)
+			remove_lock_locked(lock, &dead);
 	}
-	if (removed)
+	if (!list_is_empty(&dead))
 		changed_locked();
-	mutex_unlock(&lock_mutex);
+	spin_unlock(&locks_lock);
+	free_dead(&dead);
 }
