@@ -9,6 +9,7 @@
 
 #include "core/hal/time.h"
 #include "core/include/uapi/mman.h"
+#include "core/include/uapi/signal.h"
 #include "core/include/uapi/time.h"
 #include "core/lib/string.h"
 #include "core/mm/kmem.h"
@@ -16,11 +17,14 @@
 #include "core/mm/uaccess.h"
 #include "core/mm/vm.h"
 #include "core/proc/proc_internal.h"
+#include "core/sched/sched.h"
 #include "core/sched/thread.h"
 #include "fs/vfs_fs.h"
 #include "fs/vfs_internal.h"
 
 #define NS_PER_TICK (1000000000ULL / USER_HZ)
+#define ALL_CAPABILITIES 0x000001ffffffffffULL	/* 0..CAP_LAST_CAP (40) */
+#define STAT_SIGNALS 0x7fffffffULL	/* what stat shows of a signal set */
 
 /* What the process files show of the tree and threads. */
 struct pid_view {
@@ -30,6 +34,14 @@ struct pid_view {
 	char comm[PROC_COMM_MAX];
 	struct proc_cred cred;
 	uint32_t umask;
+	bool no_new_privs;
+	/*
+	 * Signals: the shown thread's pending and blocked sets (the first
+	 * thread's for the process, as Linux), the process's.
+	 */
+	uint64_t pending, shared_pending, blocked, ignored, caught;
+	unsigned int queued;
+	uint64_t queue_limit;
 };
 
 static char thread_state(const struct task *task)
@@ -37,11 +49,20 @@ static char thread_state(const struct task *task)
 	return READ_ONCE(task->thread->state) == THREAD_BLOCKED ? 'S' : 'R';
 }
 
+/* The shown thread's signal sets (process->lock held). */
+static void view_task_signals_locked(const struct task *task,
+				     struct pid_view *view)
+{
+	view->pending = task->pending.set;
+	view->blocked = task->sigmask;
+}
+
 /* Caller holds proc_tree_lock. tid 0: the whole thread group. */
 static void view_threads_locked(struct process *process, int tid,
 				struct pid_view *view)
 {
 	struct task *task;
+	bool shown = false;
 
 	view->state = 'S';
 	for_each_task(task, &process->threads, thread_link) {
@@ -55,6 +76,12 @@ static void view_threads_locked(struct process *process, int tid,
 		view->user_ns += user;
 		view->system_ns += runtime > user ? runtime - user : 0;
 		view->nice = READ_ONCE(task->thread->nice);
+		if (!shown) {
+			spin_lock(&process->lock);
+			view_task_signals_locked(task, view);
+			spin_unlock(&process->lock);
+			shown = true;
+		}
 	}
 }
 
@@ -76,6 +103,18 @@ static void view_process(struct process *process, int tid,
 	kstrlcpy(view->comm, process->comm, sizeof(view->comm));
 	view->cred = process->cred;
 	view->umask = process->umask;
+	view->no_new_privs = process->no_new_privs;
+	view->shared_pending = process->shared_pending.set;
+	view->queued = process->sigqueue_count;
+	view->queue_limit = process->rlimits[RLIMIT_SIGPENDING].cur;
+	for (int signal = 1; signal <= PROC_NSIG; signal++) {
+		uint64_t handler = process->sigactions[signal - 1].handler;
+
+		if (handler == SIG_IGN)
+			view->ignored |= 1ULL << (signal - 1);
+		else if (handler != SIG_DFL)
+			view->caught |= 1ULL << (signal - 1);
+	}
 	spin_unlock(&process->lock);
 }
 
@@ -154,9 +193,40 @@ void procfs_gen_pid_stat(struct proc_text *text, struct process *process,
 		  (unsigned long long)(process->start_ns / NS_PER_TICK),
 		  (unsigned long long)(usage.size * PAGE_SIZE),
 		  (unsigned long long)usage.resident);
-	/* rsslim, the code/stack addresses and signal masks read 0. */
-	proc_emit(text, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 "
-		  "0 0 0 0 0 0 0 0 0 0 0\n");
+	/*
+	 * rsslim, the code/stack addresses read 0; the thread's pending
+	 * and blocked sets, the ignored and caught ones, as decimals of
+	 * their low 31 bits (Linux's "obsolete" fields).
+	 */
+	proc_emit(text, "18446744073709551615 0 0 0 0 0 %llu %llu %llu %llu "
+		  "0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  (unsigned long long)(view.pending & STAT_SIGNALS),
+		  (unsigned long long)(view.blocked & STAT_SIGNALS),
+		  (unsigned long long)(view.ignored & STAT_SIGNALS),
+		  (unsigned long long)(view.caught & STAT_SIGNALS));
+}
+
+/*
+ * Every online CPU (no affinity masks yet), as Linux prints a bitmap of
+ * nr_cpu_ids bits: hex in 32-bit groups, the first as wide as its bits.
+ */
+static void emit_cpus_allowed(struct proc_text *text)
+{
+	unsigned int cpus = sched_online_count();
+	uint64_t mask = cpus >= 64 ? ~0ULL : (1ULL << cpus) - 1;
+
+	if (cpus > 32)
+		proc_emit(text, "Cpus_allowed:\t%0*llx,%08llx\n",
+			  (int)(cpus - 32 + 3) / 4,
+			  (unsigned long long)(mask >> 32),
+			  (unsigned long long)(mask & 0xffffffffULL));
+	else
+		proc_emit(text, "Cpus_allowed:\t%0*llx\n", (int)(cpus + 3) / 4,
+			  (unsigned long long)mask);
+	if (cpus == 1)
+		proc_emit(text, "Cpus_allowed_list:\t0\n");
+	else
+		proc_emit(text, "Cpus_allowed_list:\t0-%u\n", cpus - 1);
 }
 
 void procfs_gen_pid_status(struct proc_text *text, struct process *process,
@@ -189,6 +259,28 @@ void procfs_gen_pid_status(struct proc_text *text, struct process *process,
 			  (unsigned long long)(usage.resident * PAGE_SIZE /
 					       1024));
 	proc_emit(text, "Threads:\t%d\n", view.threads);
+	proc_emit(text, "SigQ:\t%u/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
+		  "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+		  view.queued, (unsigned long long)view.queue_limit,
+		  (unsigned long long)view.pending,
+		  (unsigned long long)view.shared_pending,
+		  (unsigned long long)view.blocked,
+		  (unsigned long long)view.ignored,
+		  (unsigned long long)view.caught);
+	/*
+	 * No capability sets of their own: uid 0 can do everything, as the
+	 * sets Linux gives root (41 capabilities) and drops with it.
+	 */
+	proc_emit(text, "CapInh:\t%016llx\nCapPrm:\t%016llx\n"
+		  "CapEff:\t%016llx\nCapBnd:\t%016llx\n"
+		  "CapAmb:\t%016llx\n", 0ULL,
+		  view.cred.uid == 0 || view.cred.euid == 0 ||
+		  view.cred.suid == 0 ? ALL_CAPABILITIES : 0ULL,
+		  view.cred.euid == 0 ? ALL_CAPABILITIES : 0ULL,
+		  ALL_CAPABILITIES, 0ULL);
+	proc_emit(text, "NoNewPrivs:\t%d\nSeccomp:\t0\n",
+		  view.no_new_privs);
+	emit_cpus_allowed(text);
 }
 
 void procfs_gen_pid_statm(struct proc_text *text, struct process *process)

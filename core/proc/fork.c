@@ -31,6 +31,7 @@ static int copy_process(struct process *child, struct process *parent,
 	vfs_fs_context_get(fs);
 	child->cred = parent->cred;
 	child->umask = parent->umask;
+	child->no_new_privs = parent->no_new_privs;
 	memcpy(child->rlimits, parent->rlimits, sizeof(child->rlimits));
 	memcpy(child->sigactions, parent->sigactions,
 	       sizeof(child->sigactions));

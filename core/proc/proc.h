@@ -141,6 +141,7 @@ struct process {
 	struct proc_sigaction sigactions[PROC_NSIG];
 	struct proc_sigpending shared_pending;	/* sent to the process */
 	unsigned int sigqueue_count;	/* queued real-time signals */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: never cleared */
 	char comm[PROC_COMM_MAX];
 	uaddr_t arg_start, arg_end;	/* argv strings in user memory */
 	uaddr_t env_start, env_end;

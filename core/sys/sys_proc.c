@@ -574,10 +574,19 @@ long sys_prctl(struct syscall_context *ctx, const struct syscall_args *args)
 		return vm_copy_to_user(ctx->as, args->arg[1],
 				       &(int){ READ_ONCE(process->child_subreaper) },
 				       sizeof(int));
-	case PR_SET_NO_NEW_PRIVS:
-		return args->arg[1] == 1 ? 0 : -EINVAL;
-	case PR_GET_NO_NEW_PRIVS:
+	case PR_SET_NO_NEW_PRIVS:	/* set for good, kept by fork and exec */
+		if (args->arg[1] != 1 || args->arg[2] || args->arg[3] ||
+		    args->arg[4])
+			return -EINVAL;
+		spin_lock(&process->lock);
+		process->no_new_privs = true;
+		spin_unlock(&process->lock);
 		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (args->arg[1] || args->arg[2] || args->arg[3] ||
+		    args->arg[4])
+			return -EINVAL;
+		return READ_ONCE(process->no_new_privs);
 	default:
 		return -EINVAL;
 	}

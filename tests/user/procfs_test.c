@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 
@@ -330,6 +332,93 @@ static void check_comm(void)
 		close(fd);
 }
 
+/* The hex value of status line `name` (e.g. "SigBlk"); fails if none. */
+static unsigned long long status_mask(const char *name)
+{
+	char key[32];
+	const char *at;
+
+	snprintf(key, sizeof(key), "\n%s:\t", name);
+	CHECK(slurp("/proc/self/status") > 0);
+	at = strstr(buffer, key);
+	CHECK(at != NULL);
+	return strtoull(at + strlen(key), NULL, 16);
+}
+
+static void on_usr1(int signal)
+{
+	(void)signal;
+}
+
+#define BIT(signal) (1ULL << ((signal) - 1))
+
+/*
+ * status's signal sets (SigPnd the thread's, ShdPnd the process's) and
+ * stat's fields 31-34; NoNewPrivs, set for good and kept by fork.
+ */
+static void check_signal_sets(void)
+{
+	struct sigaction caught = { .sa_handler = on_usr1 };
+	unsigned long long fields[4];
+	sigset_t block;
+	char *at;
+	int field = 0, status;
+	pid_t child;
+
+	CHECK_OK(sigaction(SIGUSR1, &caught, NULL));
+	CHECK(signal(SIGUSR2, SIG_IGN) != SIG_ERR);
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	CHECK_OK(sigprocmask(SIG_BLOCK, &block, NULL));
+	CHECK_OK(raise(SIGHUP));		/* to this thread */
+	CHECK_OK(kill(getpid(), SIGTERM));	/* to the process */
+	CHECK(status_mask("SigPnd") == BIT(SIGHUP));
+	CHECK(status_mask("ShdPnd") == BIT(SIGTERM));
+	CHECK(status_mask("SigBlk") == (BIT(SIGHUP) | BIT(SIGTERM)));
+	CHECK(status_mask("SigIgn") == BIT(SIGUSR2));
+	CHECK(status_mask("SigCgt") == BIT(SIGUSR1));
+	CHECK(slurp("/proc/self/stat") > 0);
+	at = strrchr(buffer, ')');
+	CHECK(at != NULL);
+	/* After "pid (comm)", field 3 on: 31-34 are the 29th-32nd. */
+	for (at += 2; field < 32 && at != NULL; field++) {
+		if (field >= 28)
+			fields[field - 28] = strtoull(at, NULL, 10);
+		at = strchr(at, ' ');
+		if (at != NULL)
+			at++;
+	}
+	CHECK(field == 32);
+	CHECK(fields[0] == BIT(SIGHUP));	/* the thread's alone */
+	CHECK(fields[1] == (BIT(SIGHUP) | BIT(SIGTERM)));
+	CHECK(fields[2] == BIT(SIGUSR2) && fields[3] == BIT(SIGUSR1));
+	CHECK(signal(SIGHUP, SIG_IGN) != SIG_ERR);	/* discards them */
+	CHECK(signal(SIGTERM, SIG_IGN) != SIG_ERR);
+	CHECK(status_mask("SigPnd") == 0 && status_mask("ShdPnd") == 0);
+	CHECK_OK(sigprocmask(SIG_UNBLOCK, &block, NULL));
+	CHECK(signal(SIGHUP, SIG_DFL) != SIG_ERR);
+	CHECK(signal(SIGTERM, SIG_DFL) != SIG_ERR);
+	CHECK(signal(SIGUSR1, SIG_DFL) != SIG_ERR);
+	CHECK(signal(SIGUSR2, SIG_DFL) != SIG_ERR);
+
+	CHECK(status_mask("NoNewPrivs") == 0);
+	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0);
+	CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0), EINVAL);
+	CHECK_ERR(prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0), EINVAL);
+	CHECK_OK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	CHECK(status_mask("NoNewPrivs") == 1);
+	child = fork();
+	CHECK(child >= 0);
+	if (child == 0)
+		_exit(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : 1);
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	printf("signal sets in status and stat; NoNewPrivs kept by fork\n");
+}
+
 int main(void)
 {
 	check_init("procfs_test");
@@ -342,6 +431,7 @@ int main(void)
 	check_pipe_reopen();
 	check_fd_link_modes();
 	check_comm();
+	check_signal_sets();
 	printf("procfs_test: all checks passed\n");
 	return 0;
 }
