@@ -98,6 +98,8 @@ static void view_process(struct process *process, int tid,
 		view_threads_locked(process, tid, view);
 	else
 		view->state = 'Z';
+	if (process->state == PROC_ALIVE && process->stopped)
+		view->state = 'T';	/* a group stop holds every thread */
 	mutex_unlock(&proc_tree_lock);
 	spin_lock(&process->lock);
 	kstrlcpy(view->comm, process->comm, sizeof(view->comm));
@@ -233,7 +235,8 @@ void procfs_gen_pid_status(struct proc_text *text, struct process *process,
 			   int tid)
 {
 	static const char *const names[] = {
-		['R'] = "running", ['S'] = "sleeping", ['Z'] = "zombie",
+		['R'] = "running", ['S'] = "sleeping", ['T'] = "stopped",
+		['Z'] = "zombie",
 	};
 	struct pid_view view;
 	struct vm_usage usage;

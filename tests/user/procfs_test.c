@@ -419,6 +419,42 @@ static void check_signal_sets(void)
 	printf("signal sets in status and stat; NoNewPrivs kept by fork\n");
 }
 
+/* A stopped child reads T in status and stat, S once continued. */
+static void check_stopped_state(void)
+{
+	char path[64], state = 0;
+	pid_t child = fork();
+	int status;
+
+	CHECK(child >= 0);
+	if (child == 0) {
+		raise(SIGSTOP);
+		pause();
+		_exit(0);
+	}
+	CHECK(waitpid(child, &status, WUNTRACED) == child);
+	CHECK(WIFSTOPPED(status));
+	snprintf(path, sizeof(path), "/proc/%d/status", child);
+	CHECK(slurp(path) > 0 && strstr(buffer, "State:\tT (stopped)\n"));
+	snprintf(path, sizeof(path), "/proc/%d/stat", child);
+	CHECK(slurp(path) > 0 && strrchr(buffer, ')') != NULL);
+	CHECK(sscanf(strrchr(buffer, ')'), ") %c", &state) == 1 && state == 'T');
+	CHECK_OK(kill(child, SIGCONT));
+	CHECK(waitpid(child, &status, WCONTINUED) == child);
+	CHECK(WIFCONTINUED(status));
+	snprintf(path, sizeof(path), "/proc/%d/status", child);
+	for (int i = 0; i < 100; i++) {	/* until it sleeps in pause */
+		CHECK(slurp(path) > 0);
+		if (strstr(buffer, "State:\tS (sleeping)\n"))
+			break;
+		usleep(10000);
+	}
+	CHECK(strstr(buffer, "State:\tS (sleeping)\n") != NULL);
+	CHECK_OK(kill(child, SIGKILL));
+	CHECK(waitpid(child, &status, 0) == child);
+	printf("a stopped child: T (stopped), then S\n");
+}
+
 int main(void)
 {
 	check_init("procfs_test");
@@ -432,6 +468,7 @@ int main(void)
 	check_fd_link_modes();
 	check_comm();
 	check_signal_sets();
+	check_stopped_state();
 	printf("procfs_test: all checks passed\n");
 	return 0;
 }
