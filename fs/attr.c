@@ -165,9 +165,7 @@ int vfs_fstatx(struct vfs_file *file, uint32_t mask, struct statx *stx)
 {
 	if (mask & STATX_RESERVED)
 		return -EINVAL;
-	/* Anonymous files (pipes) sit on no mount of ours: id 0. */
-	fill_statx(file->inode, vfs_file_is_anon(file) ? 0 :
-		   file->path.mount->id, stx);
+	fill_statx(file->inode, vfs_file_mount_id(file), stx);
 	return 0;
 }
 

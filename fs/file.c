@@ -140,6 +140,12 @@ bool vfs_file_is_anon(const struct vfs_file *file)
 	return file->path.mount == NULL || file->path.mount->internal;
 }
 
+uint64_t vfs_file_mount_id(const struct vfs_file *file)
+{
+	/* Anonymous files (pipes) sit on no mount of ours. */
+	return vfs_file_is_anon(file) ? 0 : file->path.mount->id;
+}
+
 uint32_t vfs_file_mode(const struct vfs_file *file)
 {
 	return vfs_mode(file->inode);

@@ -43,7 +43,7 @@ enum proc_kind {
 	K_SYS_KERNEL_DIR, K_SYS_HOSTNAME, K_SYS_OSTYPE, K_SYS_OSRELEASE,
 	K_SYS_VERSION, K_SYS_PID_MAX, K_PID_ROOT, K_PID_STATM, K_PID_MAPS,
 	K_PID_LIMITS, K_PID_MOUNTS, K_PID_MOUNTINFO, K_THREAD_SELF,
-	K_PID_TASK_DIR, K_TASK_DIR,
+	K_PID_TASK_DIR, K_TASK_DIR, K_PID_FDINFO_DIR, K_PID_FDINFO,
 };
 
 struct proc_inode {
@@ -90,6 +90,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "exe", K_PID_EXE, S_IFLNK | 0777 },
 	{ "cwd", K_PID_CWD, S_IFLNK | 0777 },
 	{ "fd", K_PID_FD_DIR, S_IFDIR | 0500 },
+	{ "fdinfo", K_PID_FDINFO_DIR, S_IFDIR | 0555 },
 	{ "cmdline", K_PID_CMDLINE, S_IFREG | 0444 },
 	{ "environ", K_PID_ENVIRON, S_IFREG | 0400 },
 	{ "stat", K_PID_STAT, S_IFREG | 0444 },
@@ -213,7 +214,6 @@ static struct vfs_inode *lookup_entries(struct vfs_inode *dir,
 	return NULL;
 }
 
-/* The file at `fd` of process `pid`, with a reference, or NULL. */
 /*
  * An fd link's mode shows how the file is open, as Linux's
  * proc_fd_instantiate: r-x when readable, -wx when writable (O_PATH and
@@ -233,7 +233,11 @@ static uint32_t fd_link_mode(const struct vfs_file *file)
 	return mode;
 }
 
-static struct vfs_file *process_fd(int pid, int fd)
+/*
+ * The file at `fd` of process `pid`, with a reference, or NULL; its
+ * descriptor flags (FD_CLOEXEC) in *fd_flags if not NULL.
+ */
+static struct vfs_file *process_fd_flags(int pid, int fd, int *fd_flags)
 {
 	struct process *process = process_lookup(pid);
 	struct vfs_file *file = NULL;
@@ -249,9 +253,16 @@ static struct vfs_file *process_fd(int pid, int fd)
 	process_put(process);
 	if (files) {
 		file = fd_get(files, fd);
+		if (file != NULL && fd_flags != NULL)
+			*fd_flags = fd_get_flags(files, fd);
 		fd_table_put(files);
 	}
 	return file;
+}
+
+static struct vfs_file *process_fd(int pid, int fd)
+{
+	return process_fd_flags(pid, fd, NULL);
 }
 
 static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
@@ -303,6 +314,17 @@ static struct vfs_inode *proc_lookup(struct vfs_inode *dir, const char *name,
 		mode = fd_link_mode(file);
 		vfs_file_put(file);
 		return make_inode(dir->sb, K_PID_FD, mode, pdir->pid, id);
+	}
+	case K_PID_FDINFO_DIR: {
+		struct vfs_file *file;
+
+		id = parse_id(name, length);
+		file = id < 0 ? NULL : process_fd(pdir->pid, id);
+		if (file == NULL)
+			return NULL;
+		vfs_file_put(file);
+		return make_inode(dir->sb, K_PID_FDINFO, S_IFREG | 0444,
+				  pdir->pid, id);
 	}
 	default:
 		return ERR_PTR(-ENOTDIR);
@@ -389,7 +411,9 @@ static int readdir_root(uint64_t *pos, vfs_filldir_fn fill, void *ctx)
 	return err == -ENOSPC ? 0 : 0;
 }
 
-static int readdir_fds(int pid, uint64_t *pos, vfs_filldir_fn fill, void *ctx)
+/* fd/ (links, `kind` K_PID_FD) or fdinfo/ (files, K_PID_FDINFO). */
+static int readdir_fds(int pid, enum proc_kind kind, uint64_t *pos,
+		       vfs_filldir_fn fill, void *ctx)
 {
 	struct process *process = process_lookup(pid);
 	struct fd_table *files = NULL;
@@ -410,8 +434,8 @@ static int readdir_fds(int pid, uint64_t *pos, vfs_filldir_fn fill, void *ctx)
 		int length = ksnprintf(name, sizeof(name), "%d", fd);
 
 		*pos = (uint64_t)fd + 2;
-		if (!fill(ctx, name, (size_t)length,
-			  make_ino(K_PID_FD, pid, fd), 10, *pos + 1))
+		if (!fill(ctx, name, (size_t)length, make_ino(kind, pid, fd),
+			  kind == K_PID_FD ? DT_LNK : DT_REG, *pos + 1))
 			break;
 		*pos += 1;
 	}
@@ -432,7 +456,9 @@ static int proc_readdir(struct vfs_inode *dir, uint64_t *pos,
 				ctx, make_ino(0, pdir->pid, -1));
 		return 0;
 	case K_PID_FD_DIR:
-		return readdir_fds(pdir->pid, pos, fill, ctx);
+	case K_PID_FDINFO_DIR:
+		return readdir_fds(pdir->pid, pdir->kind == K_PID_FD_DIR ?
+				   K_PID_FD : K_PID_FDINFO, pos, fill, ctx);
 	case K_SYS_DIR:
 		readdir_entries(sys_entries, ARRAY_SIZE(sys_entries), pos, fill,
 				ctx, 0);
@@ -679,6 +705,28 @@ static void generate_system(struct proc_inode *pi, struct proc_text *text)
 	}
 }
 
+/*
+ * fdinfo/N as Linux's seq_show: the position, the open flags with
+ * O_CLOEXEC for the descriptor's flag, the mount id (0: an anonymous
+ * file), the inode number. Nothing when the descriptor closed meanwhile.
+ */
+static void gen_fdinfo(const struct proc_inode *pi, struct proc_text *text)
+{
+	int fd_flags = 0, flags;
+	struct vfs_file *file = process_fd_flags(pi->pid, pi->fd, &fd_flags);
+
+	if (file == NULL)
+		return;
+	flags = vfs_file_flags(file);
+	if (fd_flags & FD_CLOEXEC)
+		flags |= O_CLOEXEC;
+	proc_emit(text, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%llu\nino:\t%llu\n",
+		  (long long)READ_ONCE(file->pos), (unsigned int)flags,
+		  (unsigned long long)vfs_file_mount_id(file),
+		  (unsigned long long)file->inode->ino);
+	vfs_file_put(file);
+}
+
 static void generate_process(struct proc_inode *pi, struct process *process,
 			     struct proc_text *text)
 {
@@ -693,6 +741,7 @@ static void generate_process(struct proc_inode *pi, struct process *process,
 	case K_PID_STAT: procfs_gen_pid_stat(text, process, tid); break;
 	case K_PID_STATUS: procfs_gen_pid_status(text, process, tid); break;
 	case K_PID_STATM: procfs_gen_pid_statm(text, process); break;
+	case K_PID_FDINFO: gen_fdinfo(pi, text); break;
 	case K_PID_MAPS: procfs_gen_pid_maps(text, process); break;
 	case K_PID_LIMITS: procfs_gen_pid_limits(text, process); break;
 	case K_PID_MOUNTS:
@@ -868,6 +917,12 @@ static bool proc_revalidate(struct vfs_dentry *dentry)
 		vfs_file_put(file);
 		if (!same)
 			return false;
+	} else if (pi->kind == K_PID_FDINFO) {
+		struct vfs_file *file = process_fd(pi->pid, pi->fd);
+
+		if (file == NULL)
+			return false;
+		vfs_file_put(file);
 	} else if (pi->fd > 0 && !procfs_thread_alive(pi->pid, pi->fd)) {
 		return false;
 	}

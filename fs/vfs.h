@@ -162,6 +162,9 @@ int vfs_file_set_flags(const struct vfs_cred *cred, struct vfs_file *file,
  */
 bool vfs_file_is_anon(const struct vfs_file *file);
 
+/* The id of the file's mount (statx, fdinfo); 0 for an anonymous file. */
+uint64_t vfs_file_mount_id(const struct vfs_file *file);
+
 /* The inode mode of the open file (S_IFMT and permissions). */
 uint32_t vfs_file_mode(const struct vfs_file *file);
 

@@ -4,6 +4,7 @@
  * the errors of bad accesses. Runs on the host Linux too (the same
  * checks hold there); prints "procfs_test: all checks passed".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -419,6 +420,74 @@ static void check_signal_sets(void)
 	printf("signal sets in status and stat; NoNewPrivs kept by fork\n");
 }
 
+/* fdinfo/N of `fd`: its "flags:" value (octal), checking pos and ino. */
+static unsigned long fdinfo_flags(int fd, long long pos)
+{
+	char path[64], *at;
+	struct stat st;
+	unsigned long long ino;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	CHECK(slurp(path) > 0);
+	CHECK(strncmp(buffer, "pos:\t", 5) == 0 && atoll(buffer + 5) == pos);
+	CHECK((at = strstr(buffer, "\nmnt_id:\t")) != NULL);
+	CHECK((at = strstr(buffer, "\nino:\t")) != NULL);
+	ino = strtoull(at + 6, NULL, 10);
+	CHECK(fstat(fd, &st) == 0 && ino == st.st_ino);
+	CHECK((at = strstr(buffer, "\nflags:\t")) != NULL);
+	return strtoul(at + 8, NULL, 8);
+}
+
+/* Whether /proc/self/fdinfo lists `fd`, as a regular file. */
+static int fdinfo_listed(int fd)
+{
+	DIR *listing = opendir("/proc/self/fdinfo");
+	struct dirent *entry;
+	char name[16];
+	int listed = 0;
+
+	CHECK(listing != NULL);
+	snprintf(name, sizeof(name), "%d", fd);
+	while ((entry = readdir(listing)) != NULL)
+		if (strcmp(entry->d_name, name) == 0)
+			listed = entry->d_type == DT_REG;
+	closedir(listing);
+	return listed;
+}
+
+/* /proc/PID/fdinfo: position, flags with O_CLOEXEC, mount id, inode. */
+static void check_fdinfo(void)
+{
+	int file, fds[2], dir, path;
+
+	file = open("fdinfo-test",
+		    O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND,
+		    0644);
+	CHECK(file >= 0 && write(file, "abc", 3) == 3);
+	printf("file: %lo\n", fdinfo_flags(file, 3));
+	CHECK_OK(fcntl(file, F_SETFD, 0));
+	printf("file without FD_CLOEXEC: %lo\n", fdinfo_flags(file, 3));
+	CHECK_OK(pipe2(fds, O_NONBLOCK));
+	printf("pipe: %lo %lo\n", fdinfo_flags(fds[0], 0),
+	       fdinfo_flags(fds[1], 0));
+	dir = open(".", O_RDONLY | O_DIRECTORY);
+	CHECK(dir >= 0);
+	printf("directory: %lo\n", fdinfo_flags(dir, 0));
+	path = open("fdinfo-test", O_PATH);
+	CHECK(path >= 0);
+	printf("O_PATH: %lo\n", fdinfo_flags(path, 0));
+	CHECK(fdinfo_listed(path));
+	close(path);
+	/* A number surely not open (the lowest free one the open takes). */
+	CHECK(!fdinfo_listed(900));
+	CHECK_ERR(open("/proc/self/fdinfo/900", O_RDONLY), ENOENT);
+	close(file);
+	close(fds[0]);
+	close(fds[1]);
+	close(dir);
+	CHECK_OK(unlink("fdinfo-test"));
+}
+
 /* A stopped child reads T in status and stat, S once continued. */
 static void check_stopped_state(void)
 {
@@ -469,6 +538,7 @@ int main(void)
 	check_comm();
 	check_signal_sets();
 	check_stopped_state();
+	check_fdinfo();
 	printf("procfs_test: all checks passed\n");
 	return 0;
 }
