@@ -14,7 +14,7 @@
 /* Syscall numbers the decoder treats specially (the Linux x86_64 ABI). */
 enum {
 	NR_CLONE = 56, NR_FORK = 57, NR_VFORK = 58, NR_EXECVE = 59,
-	NR_FLOCK = 73,
+	NR_FLOCK = 73, NR_GETPRIORITY = 140,
 	NR_SETPRIORITY = 141, NR_PIVOT_ROOT = 155, NR_ADJTIMEX = 159,
 	NR_CHROOT = 161, NR_SETTIMEOFDAY = 164, NR_MOUNT = 165,
 	NR_UMOUNT2 = 166, NR_REBOOT = 169, NR_SETHOSTNAME = 170,
@@ -242,7 +242,7 @@ bool fuzz_syscall_allowed(uint64_t nr)
  */
 static bool added_after_the_corpus(uint64_t nr)
 {
-	return nr == NR_FLOCK;
+	return nr == NR_FLOCK || nr == NR_GETPRIORITY;
 }
 
 /* The fuzzed syscalls named by index, in number order, built once. */

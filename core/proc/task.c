@@ -216,6 +216,9 @@ int task_start(struct task *task)
 		return PTR_ERR(thread);
 	thread->task = task;
 	task->thread = thread;	/* the creation reference */
+	/* fork and clone pass the creator's nice level on, as Linux. */
+	if (thread_current() != NULL && thread_current()->task != NULL)
+		thread_set_nice(thread, READ_ONCE(thread_current()->nice));
 	mutex_lock(&proc_tree_lock);
 	list_add_tail(&task->thread_link, &process->threads);
 	process->thread_count++;

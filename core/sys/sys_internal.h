@@ -44,6 +44,8 @@ long sys_getrusage(struct syscall_context *ctx, const struct syscall_args *args)
 long sys_umask(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_prctl(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_sched_getaffinity(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_getpriority(struct syscall_context *ctx, const struct syscall_args *args);
+long sys_setpriority(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_getuid(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_geteuid(struct syscall_context *ctx, const struct syscall_args *args);
 long sys_getgid(struct syscall_context *ctx, const struct syscall_args *args);

@@ -592,6 +592,139 @@ long sys_prctl(struct syscall_context *ctx, const struct syscall_args *args)
 	}
 }
 
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+
+/*
+ * The threads getpriority/setpriority name, as Linux: PRIO_PROCESS one
+ * thread (who: a tid, 0 the caller), PRIO_PGRP every thread of a process
+ * group (0: the caller's), PRIO_USER every thread of the processes whose
+ * real uid is who (0: the caller's). Calls fn on each with proc_tree_lock
+ * held; -EINVAL for another `which`.
+ */
+static int for_each_prio_task_locked(struct task *self, int which, int who,
+				     void (*fn)(struct task *, void *),
+				     void *arg)
+{
+	struct process *process;
+	struct task *task;
+
+	if (which == PRIO_PROCESS) {
+		task = who == 0 ? self : task_lookup_locked(who);
+		if (task != NULL)
+			fn(task, arg);
+		return 0;
+	}
+	if (which != PRIO_PGRP && which != PRIO_USER)
+		return -EINVAL;
+	if (who == 0 && which == PRIO_PGRP) {
+		who = self->process->pgid;
+	} else if (who == 0) {
+		spin_lock(&self->process->lock);
+		who = (int)self->process->cred.uid;
+		spin_unlock(&self->process->lock);
+	}
+	list_for_each_entry(process, proc_all_processes_locked(), all_link) {
+		bool match;
+
+		if (process->state != PROC_ALIVE)
+			continue;
+		spin_lock(&process->lock);
+		match = which == PRIO_PGRP ? process->pgid == who :
+			process->cred.uid == (uint32_t)who;
+		spin_unlock(&process->lock);
+		if (!match)
+			continue;
+		for_each_task(task, &process->threads, thread_link)
+			fn(task, arg);
+	}
+	return 0;
+}
+
+/* getpriority's answer: 20 - nice, the highest found; -ESRCH: none. */
+static void highest_priority(struct task *task, void *arg)
+{
+	long *best = arg;
+	long priority = 20 - READ_ONCE(task->thread->nice);
+
+	if (priority > *best)
+		*best = priority;
+}
+
+long sys_getpriority(struct syscall_context *ctx,
+		     const struct syscall_args *args)
+{
+	long best = -ESRCH;
+	int err;
+
+	NEED_TASK(ctx);
+	mutex_lock(&proc_tree_lock);
+	err = for_each_prio_task_locked(self(ctx), (int)args->arg[0],
+					(int)args->arg[1], highest_priority,
+					&best);
+	mutex_unlock(&proc_tree_lock);
+	return err < 0 ? err : best;
+}
+
+struct set_priority {
+	struct proc_cred cred;		/* the caller's */
+	int nice;
+	long result;			/* -ESRCH until a thread is seen */
+};
+
+/*
+ * One thread's nice level, as Linux's set_one_prio: the caller's euid
+ * must be the thread's uid or euid (or 0); lowering it needs euid 0 or
+ * the thread's RLIMIT_NICE (20 - nice) to allow it. The last error
+ * stays, a success clears -ESRCH only.
+ */
+static void set_task_priority(struct task *task, void *arg)
+{
+	struct set_priority *set = arg;
+	struct process *process = task->process;
+	bool allowed, may_lower;
+
+	spin_lock(&process->lock);
+	allowed = set->cred.euid == 0 ||
+		  process->cred.uid == set->cred.euid ||
+		  process->cred.euid == set->cred.euid;
+	may_lower = set->cred.euid == 0 ||
+		    (uint64_t)(20 - set->nice) <=
+		    process->rlimits[RLIMIT_NICE].cur;
+	spin_unlock(&process->lock);
+	if (!allowed) {
+		set->result = -EPERM;
+		return;
+	}
+	if (set->nice < READ_ONCE(task->thread->nice) && !may_lower) {
+		set->result = -EACCES;
+		return;
+	}
+	if (set->result == -ESRCH)
+		set->result = 0;
+	thread_set_nice(task->thread, set->nice);
+}
+
+long sys_setpriority(struct syscall_context *ctx,
+		     const struct syscall_args *args)
+{
+	struct set_priority set = { .result = -ESRCH };
+	int nice = (int)args->arg[2], err;
+
+	NEED_TASK(ctx);
+	set.nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+	spin_lock(&self(ctx)->process->lock);
+	set.cred = self(ctx)->process->cred;
+	spin_unlock(&self(ctx)->process->lock);
+	mutex_lock(&proc_tree_lock);
+	err = for_each_prio_task_locked(self(ctx), (int)args->arg[0],
+					(int)args->arg[1], set_task_priority,
+					&set);
+	mutex_unlock(&proc_tree_lock);
+	return err < 0 ? err : set.result;
+}
+
 long sys_sched_getaffinity(struct syscall_context *ctx,
 			   const struct syscall_args *args)
 {

@@ -15,6 +15,7 @@
 
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/eventfd.h>
@@ -488,6 +489,65 @@ static void check_fdinfo(void)
 	CHECK_OK(unlink("fdinfo-test"));
 }
 
+/* stat's field 19, the nice level. */
+static int stat_nice(void)
+{
+	char *at;
+	int field;
+
+	CHECK(slurp("/proc/self/stat") > 0);
+	at = strrchr(buffer, ')');
+	CHECK(at != NULL);
+	for (field = 3, at++; field < 19 && at != NULL; field++)
+		at = strchr(at + 1, ' ');
+	CHECK(at != NULL);
+	return atoi(at + 1);
+}
+
+/*
+ * getpriority/setpriority: one thread, the process group, a user; root
+ * lowers the level, another user only raises it (EACCES) and may not
+ * touch root's (EPERM); fork passes it on; stat shows it.
+ */
+static void check_priority(void)
+{
+	int status;
+	pid_t child;
+
+	(void)setpgid(0, 0);	/* a group of its own, for PRIO_PGRP */
+	errno = 0;
+	CHECK(getpriority(PRIO_PROCESS, 0) == 0 && errno == 0);
+	CHECK_OK(setpriority(PRIO_PROCESS, 0, 5));
+	CHECK(getpriority(PRIO_PROCESS, getpid()) == 5 && stat_nice() == 5);
+	CHECK_OK(setpriority(PRIO_PROCESS, 0, 100));	/* clamped */
+	CHECK(getpriority(PRIO_PROCESS, 0) == 19);
+	CHECK_OK(setpriority(PRIO_PGRP, 0, 7));
+	CHECK(getpriority(PRIO_PGRP, getpgrp()) == 7 && stat_nice() == 7);
+	CHECK_ERR(getpriority(7, 0), EINVAL);
+	CHECK_ERR(setpriority(7, 0, 0), EINVAL);
+	CHECK_ERR(getpriority(PRIO_PROCESS, 999999), ESRCH);
+	CHECK_ERR(getpriority(PRIO_USER, 54321), ESRCH);
+	CHECK_ERR(setpriority(PRIO_USER, 54321, 0), ESRCH);
+	child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		CHECK(getpriority(PRIO_PROCESS, 0) == 7);	/* inherited */
+		CHECK_OK(setuid(1000));
+		CHECK_ERR(setpriority(PRIO_PROCESS, 0, 6), EACCES);
+		CHECK_OK(setpriority(PRIO_PROCESS, 0, 9));
+		CHECK(getpriority(PRIO_PROCESS, 0) == 9);
+		CHECK_ERR(setpriority(PRIO_PROCESS, getppid(), 10), EPERM);
+		_exit(0);
+	}
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(getpriority(PRIO_PROCESS, 0) == 7);
+	CHECK_OK(setpriority(PRIO_PROCESS, 0, -2));	/* root lowers it */
+	CHECK(getpriority(PRIO_PROCESS, 0) == -2);
+	CHECK_OK(setpriority(PRIO_PROCESS, 0, 0));
+	printf("priorities: a thread, a group, a user; EACCES, EPERM, fork\n");
+}
+
 /* A stopped child reads T in status and stat, S once continued. */
 static void check_stopped_state(void)
 {
@@ -539,6 +599,7 @@ int main(void)
 	check_signal_sets();
 	check_stopped_state();
 	check_fdinfo();
+	check_priority();
 	printf("procfs_test: all checks passed\n");
 	return 0;
 }
